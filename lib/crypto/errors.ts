@@ -1,0 +1,34 @@
+/**
+ * Every failure the crypto core reports to a user is an EdoCryptoError: a stable code, a message that says
+ * what is wrong, and a hint that says how to fix it. Neither may contain a secret (password, PIN, key bytes).
+ */
+export type CryptoErrorCode =
+	| 'INVALID_INPUT'
+	| 'NOT_A_CERTIFICATE'
+	| 'NOT_A_PRIVATE_KEY'
+	| 'WRONG_PASSWORD'
+	| 'PFX_INTEGRITY'
+	| 'PFX_NO_KEY'
+	| 'KEY_MISMATCH'
+	| 'INVALID_THUMBPRINT'
+	| 'UNSUPPORTED_ALGORITHM'
+	| 'INVALID_CMS'
+	| 'SIGNATURE_INVALID'
+	| 'NO_MATCHING_RECIPIENT'
+	| 'DECRYPTION_FAILED';
+
+export class EdoCryptoError extends Error {
+	readonly code: CryptoErrorCode;
+	readonly hint?: string;
+
+	constructor(code: CryptoErrorCode, message: string, hint?: string) {
+		super(message);
+		this.name = 'EdoCryptoError';
+		this.code = code;
+		this.hint = hint;
+	}
+}
+
+export function isEdoCryptoError(error: unknown): error is EdoCryptoError {
+	return error instanceof EdoCryptoError;
+}
