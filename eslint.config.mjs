@@ -10,4 +10,10 @@ export default [
 		files: ['package.json'],
 		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
 	},
+	{
+		// lib/ is the n8n-independent core (it never imports n8n-workflow); the node layer turns its errors into
+		// NodeApiError/NodeOperationError with the item index, so this node-only rule does not apply there.
+		files: ['lib/**/*.ts'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
 ];
