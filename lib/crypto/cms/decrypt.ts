@@ -1,0 +1,147 @@
+import type { KeyObject } from 'node:crypto';
+import { EdoCryptoError } from '../errors';
+import { contentCipherByOid, SUPPORTED_CONTENT_CIPHERS, type ContentCipher } from './content-ciphers';
+import { decryptionFailed, invalidCms, unsupportedAlgorithm } from './envelope-errors';
+import {
+	readEnvelope,
+	type Envelope,
+	type KeyAgreementRecipient,
+	type KeyTransportRecipient,
+	type RecipientIdentifier,
+	type RecipientInfo,
+} from './envelope-reader';
+import { decryptKeyAgreement } from './key-agreement';
+import { decryptKeyTransport } from './key-transport';
+import { describeIssuerAndSerial, readRecipientCertificate, type RecipientCertificate } from './recipient-certificate';
+
+export interface CmsRecipient {
+	/** DER of the recipient's certificate: selects the RecipientInfo addressed to it. */
+	certificateDer: Buffer;
+	key: KeyObject;
+}
+
+/** The RecipientInfo (and, for key agreement, the encrypted key) addressed to our certificate. */
+type MatchedRecipient =
+	| { type: 'keyTransport'; info: KeyTransportRecipient }
+	| { type: 'keyAgreement'; info: KeyAgreementRecipient; encryptedKey: Buffer };
+
+/**
+ * Decrypts a DER ContentInfo holding CMS EnvelopedData or AuthEnvelopedData for the given recipient.
+ * Throws EdoCryptoError: INVALID_CMS, NO_MATCHING_RECIPIENT, UNSUPPORTED_ALGORITHM, KEY_MISMATCH,
+ * DECRYPTION_FAILED (one generic message for every cryptographic failure).
+ */
+export function decryptCms(envelope: Uint8Array, recipient: CmsRecipient): Buffer {
+	if (recipient.key.type !== 'private') {
+		throw new EdoCryptoError(
+			'NOT_A_PRIVATE_KEY',
+			'Decryption needs a private key, but a public or secret key was given.',
+			'Pass the private key of the recipient certificate.',
+		);
+	}
+	const parsed = readEnvelope(envelope);
+	const certificate = readRecipientCertificate(recipient.certificateDer);
+	const match = findRecipient(parsed.recipients, certificate);
+	const cipher = contentCipherFor(parsed);
+	if (parsed.encryptedContent === undefined) {
+		throw invalidCms('the encrypted content is detached (not inside the envelope), which is not supported');
+	}
+	const contentKey = decryptContentKey(match, recipient.key, cipher.keyLength);
+	try {
+		const authentication = parsed.mac ? { mac: parsed.mac, additionalData: parsed.authenticatedAttributes } : undefined;
+		return cipher.decrypt(contentKey, parsed.contentEncryption.parameters, parsed.encryptedContent, authentication);
+	} finally {
+		contentKey.fill(0);
+	}
+}
+
+/** `keyLength` is what the content cipher needs; RSA PKCS#1 v1.5 relies on it for implicit rejection. */
+function decryptContentKey(match: MatchedRecipient, key: KeyObject, keyLength: number): Buffer {
+	let contentKey: Buffer;
+	try {
+		switch (match.type) {
+			case 'keyTransport': {
+				const { keyEncryption, encryptedKey } = match.info;
+				contentKey = decryptKeyTransport(key, keyEncryption.oid, keyEncryption.parameters, encryptedKey, keyLength);
+				break;
+			}
+			case 'keyAgreement':
+				contentKey = decryptKeyAgreement(key, match.info, match.encryptedKey);
+				break;
+		}
+	} catch (error) {
+		if (error instanceof EdoCryptoError) throw error;
+		throw decryptionFailed();
+	}
+	if (contentKey.length !== keyLength) {
+		contentKey.fill(0);
+		throw decryptionFailed();
+	}
+	return contentKey;
+}
+
+function contentCipherFor(envelope: Envelope): ContentCipher {
+	const { oid } = envelope.contentEncryption;
+	const cipher = contentCipherByOid(oid);
+	if (!cipher) throw unsupportedAlgorithm('content encryption algorithm', oid, SUPPORTED_CONTENT_CIPHERS);
+	if (envelope.contentType === 'AuthEnvelopedData' && !cipher.authenticated) {
+		throw invalidCms(`AuthEnvelopedData must use an authenticated cipher, but it uses ${cipher.name}`);
+	}
+	if (envelope.contentType === 'EnvelopedData' && cipher.authenticated) {
+		throw new EdoCryptoError(
+			'UNSUPPORTED_ALGORITHM',
+			`The envelope carries ${cipher.name} content in EnvelopedData; authenticated ciphers belong in AuthEnvelopedData (RFC 5083/5084).`,
+			'Ask the sender to use AuthEnvelopedData for AES-GCM (as OpenSSL does) or a CBC cipher.',
+		);
+	}
+	return cipher;
+}
+
+function findRecipient(recipients: RecipientInfo[], certificate: RecipientCertificate): MatchedRecipient {
+	for (const info of recipients) {
+		if (info.type === 'keyTransport' && identifies(info.rid, certificate)) return { type: 'keyTransport', info };
+		if (info.type === 'keyAgreement') {
+			const entry = info.recipientKeys.find((candidate) => identifies(candidate.rid, certificate));
+			if (entry) return { type: 'keyAgreement', info, encryptedKey: entry.encryptedKey };
+		}
+	}
+	const unsupportedKinds = recipients.flatMap((info) => (info.type === 'other' ? [info.kind] : []));
+	if (unsupportedKinds.length === recipients.length) {
+		throw new EdoCryptoError(
+			'UNSUPPORTED_ALGORITHM',
+			`The envelope has only ${[...new Set(unsupportedKinds)].join(', ')} recipients (shared key or password); ` +
+				'only certificate recipients (key transport, key agreement) are supported.',
+			'Ask the sender to encrypt the envelope for your certificate.',
+		);
+	}
+	throw new EdoCryptoError(
+		'NO_MATCHING_RECIPIENT',
+		`The envelope is not addressed to this certificate (${certificate.description}). ` +
+			`It is addressed to: ${describeRecipients(recipients)}.`,
+		'Decrypt with the certificate and private key of one of those recipients, or ask the sender to encrypt for this certificate.',
+	);
+}
+
+function identifies(rid: RecipientIdentifier, certificate: RecipientCertificate): boolean {
+	if (rid.kind === 'issuerAndSerial') {
+		return rid.serial.equals(certificate.serial) && rid.issuerDer.equals(certificate.issuerDer);
+	}
+	return certificate.subjectKeyIdentifiers.some((identifier) => identifier.equals(rid.keyIdentifier));
+}
+
+const MAX_LISTED_RECIPIENTS = 10;
+
+function describeRecipients(recipients: RecipientInfo[]): string {
+	const descriptions = recipients.flatMap((info) => {
+		if (info.type === 'keyTransport') return [describeRid(info.rid)];
+		if (info.type === 'keyAgreement') return info.recipientKeys.map((entry) => describeRid(entry.rid));
+		return [`a ${info.kind}`];
+	});
+	const listed = descriptions.slice(0, MAX_LISTED_RECIPIENTS).join('; ');
+	const more = descriptions.length - MAX_LISTED_RECIPIENTS;
+	return more > 0 ? `${listed}; and ${more} more` : listed;
+}
+
+function describeRid(rid: RecipientIdentifier): string {
+	if (rid.kind === 'issuerAndSerial') return describeIssuerAndSerial(rid.issuerDer, rid.serial);
+	return `subject key identifier ${rid.keyIdentifier.toString('hex').toUpperCase()}`;
+}

@@ -1,0 +1,143 @@
+import { constants, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import {
+	DerElement,
+	DerParseError,
+	DER_NULL,
+	TAG_NULL,
+	TAG_SEQUENCE,
+	algorithmIdentifier,
+	explicit,
+	readSingle,
+	sequence,
+} from './der';
+import { AlgorithmId, DerCursor, readAlgorithm } from './der-cursor';
+import { invalidCms, keyTypeMismatch, unsupportedAlgorithm } from './envelope-errors';
+import { OID_MGF1, OID_P_SPECIFIED, OID_RSAES_OAEP } from './envelope-oids';
+import { OID_RSA_ENCRYPTION, OID_SHA1, OID_SHA224, OID_SHA256, OID_SHA384, OID_SHA512 } from './oids';
+import { rsaPkcs1v15DecryptKey } from './rsa-pkcs1';
+
+/**
+ * Key transport algorithms (KeyTransRecipientInfo.keyEncryptionAlgorithm), by OID. A GOST VKO transport
+ * becomes one more entry here.
+ */
+type KeyTransportDecryptor = (
+	key: KeyObject,
+	parameters: Buffer | undefined,
+	encryptedKey: Buffer,
+	keyLength: number,
+) => Buffer;
+
+const KEY_TRANSPORT_DECRYPTORS: Record<string, KeyTransportDecryptor> = {
+	[OID_RSA_ENCRYPTION]: (key, _parameters, encryptedKey, keyLength) => {
+		requireRsaKey(key);
+		return rsaPkcs1v15DecryptKey(key, encryptedKey, keyLength);
+	},
+	[OID_RSAES_OAEP]: (key, parameters, encryptedKey) => {
+		requireRsaKey(key);
+		const { hash, label } = readOaepParameters(parameters);
+		// OAEP is CCA-secure: reporting a failed padding check immediately is not an oracle.
+		return privateDecrypt(
+			{ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash, oaepLabel: label },
+			encryptedKey,
+		);
+	},
+};
+
+export const SUPPORTED_KEY_TRANSPORTS =
+	'RSA PKCS#1 v1.5, RSAES-OAEP (SHA-1/224/256/384/512 with MGF1 of the same hash)';
+
+export function decryptKeyTransport(
+	key: KeyObject,
+	oid: string,
+	parameters: Buffer | undefined,
+	encryptedKey: Buffer,
+	keyLength: number,
+): Buffer {
+	const decryptor = KEY_TRANSPORT_DECRYPTORS[oid];
+	if (!decryptor) throw unsupportedAlgorithm('key transport algorithm', oid, SUPPORTED_KEY_TRANSPORTS);
+	return decryptor(key, parameters, encryptedKey, keyLength);
+}
+
+export type RsaPadding = 'pkcs1' | 'oaep';
+export type OaepHash = 'sha1' | 'sha256';
+
+export function encryptKeyTransport(
+	publicKey: KeyObject,
+	contentKey: Buffer,
+	padding: RsaPadding,
+	oaepHash: OaepHash,
+): { algorithmIdentifier: Buffer; encryptedKey: Buffer } {
+	if (padding === 'oaep') {
+		const encryptedKey = publicEncrypt(
+			{ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash },
+			contentKey,
+		);
+		return { algorithmIdentifier: algorithmIdentifier(OID_RSAES_OAEP, oaepParameters(oaepHash)), encryptedKey };
+	}
+	const encryptedKey = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, contentKey);
+	return { algorithmIdentifier: algorithmIdentifier(OID_RSA_ENCRYPTION, DER_NULL), encryptedKey };
+}
+
+const HASH_BY_OID: Record<string, string> = {
+	[OID_SHA1]: 'sha1',
+	[OID_SHA224]: 'sha224',
+	[OID_SHA256]: 'sha256',
+	[OID_SHA384]: 'sha384',
+	[OID_SHA512]: 'sha512',
+};
+const OID_BY_HASH: Record<OaepHash, string> = { sha1: OID_SHA1, sha256: OID_SHA256 };
+
+/** RSAES-OAEP-params with every field written out except the defaults (SHA-1, MGF1-SHA-1, empty label). */
+function oaepParameters(hash: OaepHash): Buffer {
+	if (hash === 'sha1') return sequence();
+	const hashAlgorithm = algorithmIdentifier(OID_BY_HASH[hash]);
+	return sequence(explicit(0, hashAlgorithm), explicit(1, algorithmIdentifier(OID_MGF1, hashAlgorithm)));
+}
+
+/** RFC 8017 A.2.1 RSAES-OAEP-params; absent or NULL parameters mean all defaults. */
+function readOaepParameters(parameters: Buffer | undefined): { hash: string; label?: Buffer } {
+	if (!parameters || parameters[0] === TAG_NULL) return { hash: 'sha1' };
+	let hashOid = OID_SHA1;
+	let mgfHashOid = OID_SHA1;
+	let label: Buffer | undefined;
+	try {
+		const element = readSingle(parameters);
+		if (element.tag !== TAG_SEQUENCE) throw new DerParseError('not a SEQUENCE');
+		const fields = new DerCursor(parameters, element, 'RSAES-OAEP-params');
+		const hashField = fields.optional(0xa0);
+		if (hashField) hashOid = innerAlgorithm(parameters, hashField, 'hashAlgorithm').oid;
+		const mgfField = fields.optional(0xa1);
+		if (mgfField) {
+			const mgf = innerAlgorithm(parameters, mgfField, 'maskGenAlgorithm');
+			if (mgf.oid !== OID_MGF1) throw unsupportedAlgorithm('OAEP mask generation function', mgf.oid, 'MGF1');
+			if (!mgf.parameters) throw new DerParseError('MGF1 without its hash algorithm');
+			mgfHashOid = readAlgorithm(mgf.parameters, readSingle(mgf.parameters), 'MGF1 hash').oid;
+		}
+		const sourceField = fields.optional(0xa2);
+		if (sourceField) {
+			const source = innerAlgorithm(parameters, sourceField, 'pSourceAlgorithm');
+			if (source.oid !== OID_P_SPECIFIED) throw unsupportedAlgorithm('OAEP label source', source.oid, 'pSpecified');
+			if (source.parameters) {
+				const labelElement = readSingle(source.parameters);
+				label = source.parameters.subarray(labelElement.contentStart, labelElement.contentEnd);
+			}
+		}
+	} catch (error) {
+		if (error instanceof DerParseError) throw invalidCms(`the RSAES-OAEP parameters are malformed (${error.message})`);
+		throw error;
+	}
+	const hash = HASH_BY_OID[hashOid];
+	if (!hash) throw unsupportedAlgorithm('OAEP hash algorithm', hashOid, 'SHA-1, SHA-224, SHA-256, SHA-384, SHA-512');
+	// node:crypto ties MGF1's hash to the OAEP hash.
+	if (mgfHashOid !== hashOid)
+		throw unsupportedAlgorithm('OAEP MGF1 hash (different from the OAEP hash)', mgfHashOid, 'MGF1 with the OAEP hash');
+	return { hash, label: label && label.length > 0 ? label : undefined };
+}
+
+function innerAlgorithm(buffer: Buffer, wrapper: DerElement, what: string): AlgorithmId {
+	return readAlgorithm(buffer, new DerCursor(buffer, wrapper, what).required(what, TAG_SEQUENCE), what);
+}
+
+function requireRsaKey(key: KeyObject): void {
+	if (key.asymmetricKeyType !== 'rsa') throw keyTypeMismatch('RSA key transport', key);
+}
