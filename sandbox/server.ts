@@ -115,7 +115,9 @@ export function error(
 
 const ADMIN_PREFIX = '/__sandbox';
 const MAX_BODY = 64 * 1024 * 1024;
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|password|api-?key/i;
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|password|api-?key|assistant-key/i;
+/** JSON fields whose values never reach the request log (passwords, PINs, tokens, secrets). */
+const SECRET_FIELD = /password|^pin$|token|secret|^sad$|otp|client_?secret/i;
 
 interface Route extends RouteInfo {
 	compiled: CompiledPattern;
@@ -128,6 +130,16 @@ function flatHeaders(message: IncomingMessage): Record<string, string> {
 		if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
 	}
 	return headers;
+}
+
+function redactJson(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(redactJson);
+	if (value === null || typeof value !== 'object') return value;
+	const redacted: Record<string, unknown> = {};
+	for (const [name, field] of Object.entries(value)) {
+		redacted[name] = SECRET_FIELD.test(name) && field !== null && field !== '' ? '[redacted]' : redactJson(field);
+	}
+	return redacted;
 }
 
 function redactHeaders(headers: Record<string, string>): Record<string, string> {
@@ -366,7 +378,7 @@ export class SandboxServer {
 		const limit = this.options.recordJsonLimit ?? 64 * 1024;
 		if (request.body.length > 0 && request.body.length <= limit && /json/i.test(request.headers['content-type'] ?? '')) {
 			try {
-				entry.json = JSON.parse(request.body.toString('utf8').replace(/^\uFEFF/, ''));
+				entry.json = redactJson(JSON.parse(request.body.toString('utf8').replace(/^\uFEFF/, '')));
 			} catch {
 				// Not JSON after all: the size is recorded, the body is not.
 			}
