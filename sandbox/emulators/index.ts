@@ -2,7 +2,10 @@
  * Every emulator the sandbox CLI starts, with its mount prefix. A new emulator adds one line here.
  */
 import type { SandboxEmulator, SandboxServer } from '../server';
+import { createDiadocEmulator } from './diadoc';
 import { createEchoEmulator } from './echo';
+import { createTaxcomEmulator } from './taxcom';
+import { createTranscryptEmulator } from './transcrypt';
 
 export interface EmulatorEntry {
 	prefix: string;
@@ -11,6 +14,9 @@ export interface EmulatorEntry {
 
 export const emulators: EmulatorEntry[] = [
 	{ prefix: '/echo', create: createEchoEmulator },
+	{ prefix: '/diadoc', create: () => createDiadocEmulator() },
+	{ prefix: '/taxcom', create: createTaxcomEmulator },
+	{ prefix: '/transcrypt', create: createTranscryptEmulator },
 ];
 
 /** Mounts a fresh instance of every registered emulator. */
