@@ -51,7 +51,7 @@ async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
 	const tls = options.tls ? generateSelfSignedCert({ altNames: ['localhost', '127.0.0.1', '::1', options.host] }) : undefined;
 	const server = new SandboxServer({ tls });
-	mountAllEmulators(server);
+	const mounted = mountAllEmulators(server);
 	const baseUrl = await server.start({ port: options.port, host: options.host });
 
 	console.log(`EDO sandbox listening on ${baseUrl}`);
@@ -63,6 +63,9 @@ async function main(): Promise<void> {
 	console.log('\nRoutes:');
 	for (const route of server.listRoutes()) {
 		console.log(`  ${route.method.padEnd(7)} ${baseUrl}${route.pattern}${route.emulator ? `  (${route.emulator})` : ''}`);
+	}
+	for (const emulator of mounted.values()) {
+		if (emulator.describe) console.log(`\n${emulator.describe(baseUrl)}`);
 	}
 	console.log('\nAdmin:');
 	console.log(`  GET    ${baseUrl}/__sandbox/requests     DELETE to clear`);

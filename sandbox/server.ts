@@ -50,6 +50,8 @@ export interface SandboxEmulator {
 	register(router: SandboxRouter): void;
 	/** Forget all state (called by POST /__sandbox/reset and server.reset()). */
 	reset?(): void;
+	/** Human-readable defaults (users, ids, options) for the CLI and the demo; `baseUrl` is the sandbox root. */
+	describe?(baseUrl: string): string;
 }
 
 export interface SandboxTlsOptions {

@@ -19,7 +19,13 @@ export const emulators: EmulatorEntry[] = [
 	{ prefix: '/transcrypt', create: createTranscryptEmulator },
 ];
 
-/** Mounts a fresh instance of every registered emulator. */
-export function mountAllEmulators(server: SandboxServer): void {
-	for (const entry of emulators) server.mount(entry.prefix, entry.create());
+/** Mounts a fresh instance of every registered emulator and returns them by prefix. */
+export function mountAllEmulators(server: SandboxServer): Map<string, SandboxEmulator> {
+	const mounted = new Map<string, SandboxEmulator>();
+	for (const entry of emulators) {
+		const emulator = entry.create();
+		server.mount(entry.prefix, emulator);
+		mounted.set(entry.prefix, emulator);
+	}
+	return mounted;
 }
