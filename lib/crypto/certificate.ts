@@ -1,8 +1,12 @@
 /**
- * X.509 certificates: parsing (our own reader over the DER, so every field keeps its exact bytes), a readable
- * summary with the Russian identifiers (INN, OGRN, SNILS), and loading from whatever a user pastes.
+ * X.509 certificates: the facts from @peculiar/x509, the exact TLVs CMS needs (issuer, serial, SPKI) from the
+ * asn1js tree, a readable summary with the Russian identifiers (INN, OGRN, SNILS), and loading from whatever a
+ * user pastes.
  */
+import 'reflect-metadata';
 import crypto from 'node:crypto';
+import { ContentInfo } from 'pkijs';
+import { SubjectKeyIdentifierExtension, X509Certificate } from '@peculiar/x509';
 
 import { Asn1Error, Asn1Node, Tag, TagClass, decodeAsn1String, decodeBinary, pemBlocks, readFirst, toPem } from './encoding';
 import { EdoCryptoError } from './errors';
@@ -58,7 +62,6 @@ const OID = {
 	rsaEncryption: '1.2.840.113549.1.1.1',
 	rsassaPss: '1.2.840.113549.1.1.10',
 	ecPublicKey: '1.2.840.10045.2.1',
-	subjectKeyIdentifier: '2.5.29.14',
 	signedData: '1.2.840.113549.1.7.2',
 };
 
@@ -136,43 +139,26 @@ export class Certificate {
 
 	private cachedPublicKey?: crypto.KeyObject;
 
-	private constructor(der: Buffer) {
-		this.der = der;
-		this.thumbprint = crypto.createHash('sha1').update(der).digest('hex').toUpperCase();
-		const certificate = readFirst(der).expect(Tag.sequence);
-		const tbs = certificate.child(0).expect(Tag.sequence);
-		certificate.child(1).expect(Tag.sequence);
-		certificate.child(2).expect(Tag.bitString);
+	private constructor(certificate: Asn1Node) {
+		this.der = Buffer.from(certificate.raw);
+		this.thumbprint = crypto.createHash('sha1').update(this.der).digest('hex').toUpperCase();
+		const tbs = certificate.expect(Tag.sequence).child(0).expect(Tag.sequence).children;
+		const [serial, , issuer, , subject, spki] = tbs.slice(tbs[0]?.isContext(0) ? 1 : 0);
+		if (!spki) throw new Asn1Error('tbsCertificate is incomplete');
+		const x509 = new X509Certificate(this.der);
 
-		const fields = tbs.children;
-		let index = fields[0]?.isContext(0) ? 1 : 0;
-		const serial = fields[index++]?.expect(Tag.integer);
-		fields[index++]?.expect(Tag.sequence); // signature algorithm
-		const issuer = fields[index++]?.expect(Tag.sequence);
-		const validity = fields[index++]?.expect(Tag.sequence);
-		const subject = fields[index++]?.expect(Tag.sequence);
-		const spki = fields[index++]?.expect(Tag.sequence);
-		if (!serial || !issuer || !validity || !subject || !spki) throw new Asn1Error('tbsCertificate is incomplete');
-
-		this.serialNumberDer = Buffer.from(serial.raw);
-		this.serialNumber = serialHex(serial.content);
-		this.issuerNameDer = Buffer.from(issuer.raw);
-		this.subjectNameDer = Buffer.from(subject.raw);
+		this.serialNumberDer = Buffer.from(serial.expect(Tag.integer).raw);
+		this.serialNumber = x509.serialNumber.toUpperCase();
+		this.issuerNameDer = Buffer.from(issuer.expect(Tag.sequence).raw);
+		this.subjectNameDer = Buffer.from(subject.expect(Tag.sequence).raw);
 		this.issuerRdns = parseName(issuer);
 		this.subjectRdns = parseName(subject);
-		this.notBefore = parseTime(validity.child(0));
-		this.notAfter = parseTime(validity.child(1));
-		this.spkiDer = Buffer.from(spki.raw);
+		this.notBefore = x509.notBefore;
+		this.notAfter = x509.notAfter;
+		this.spkiDer = Buffer.from(spki.expect(Tag.sequence).raw);
 		this.keyAlgorithm = describeKey(spki);
-
-		const extensions = fields.slice(index).find((node) => node.isContext(3));
-		if (extensions) {
-			for (const extension of extensions.child(0).expect(Tag.sequence).children) {
-				if (extension.child(0).oid !== OID.subjectKeyIdentifier) continue;
-				const value = extension.children[extension.children.length - 1].expect(Tag.octetString);
-				this.subjectKeyIdentifier = Buffer.from(readFirst(value.bytes).expect(Tag.octetString).bytes);
-			}
-		}
+		const keyIdentifier = x509.getExtension(SubjectKeyIdentifierExtension)?.keyId;
+		if (keyIdentifier !== undefined) this.subjectKeyIdentifier = Buffer.from(keyIdentifier, 'hex');
 	}
 
 	/** Parses a DER certificate; garbage gives NOT_A_CERTIFICATE with a clear message. */
@@ -180,10 +166,11 @@ export class Certificate {
 		if (!Buffer.isBuffer(der) || der.length === 0) {
 			throw new EdoCryptoError('NOT_A_CERTIFICATE', 'The certificate is empty', 'Provide an X.509 certificate (PEM, base64 or DER).');
 		}
-		const shape = recognizeNonCertificate(der);
-		if (shape) throw shape;
 		try {
-			return new Certificate(Buffer.from(readFirst(der).raw));
+			const top = readFirst(der);
+			const shape = recognizeNonCertificate(top);
+			if (shape) throw shape;
+			return new Certificate(top);
 		} catch (error) {
 			if (error instanceof EdoCryptoError) throw error;
 			const truncated = error instanceof Asn1Error && error.truncated;
@@ -384,17 +371,14 @@ function elementLength(der: Buffer): number | undefined {
 function certificatesFromPkcs7(der: Buffer): Certificate[] | undefined {
 	let signedData: Asn1Node;
 	try {
-		const contentInfo = readFirst(der).expect(Tag.sequence);
-		if (contentInfo.child(0).oid !== OID.signedData) return undefined;
-		signedData = contentInfo.child(1).expect(0, TagClass.context).child(0).expect(Tag.sequence);
+		const contentInfo = new ContentInfo({ schema: readFirst(der).block });
+		if (contentInfo.contentType !== OID.signedData) return undefined;
+		signedData = new Asn1Node(contentInfo.content).expect(Tag.sequence);
 	} catch {
 		return undefined;
 	}
 	try {
-		const certificateSet = signedData.children.find((node) => node.isContext(0));
-		const certificates = (certificateSet?.children ?? [])
-			.filter((node) => node.is(Tag.sequence))
-			.map((node) => Certificate.fromDer(Buffer.from(node.raw)));
+		const certificates = signedDataCertificates(signedData).map((node) => Certificate.fromDer(node.raw));
 		if (certificates.length === 0) {
 			throw new EdoCryptoError('NOT_A_CERTIFICATE', 'The PKCS#7 bundle contains no certificates', 'Export the certificate itself (.cer) or a .p7b that includes it.');
 		}
@@ -405,11 +389,18 @@ function certificatesFromPkcs7(der: Buffer): Certificate[] | undefined {
 	}
 }
 
+/**
+ * The certificates field of a SignedData, each as parsed: pkijs would re-encode certificates, while thumbprints
+ * and ESS hashes need their exact bytes.
+ */
+export function signedDataCertificates(signedData: Asn1Node): Asn1Node[] {
+	const certificateSet = signedData.children.find((node) => node.isContext(0));
+	return (certificateSet?.children ?? []).filter((node) => node.is(Tag.sequence));
+}
+
 /** Recognizes common wrong inputs (a key, a PFX, a CMS signature) to say what they are instead. */
-function recognizeNonCertificate(der: Buffer): EdoCryptoError | undefined {
-	let top: Asn1Node;
+function recognizeNonCertificate(top: Asn1Node): EdoCryptoError | undefined {
 	try {
-		top = readFirst(der);
 		if (!top.is(Tag.sequence)) return undefined;
 		const first = top.child(0);
 		if (!first.is(Tag.integer)) return undefined;
@@ -431,11 +422,6 @@ function recognizeNonCertificate(der: Buffer): EdoCryptoError | undefined {
 		'This looks like a private key, not a certificate',
 		'Put the private key into the private key field and the certificate into the certificate field.',
 	);
-}
-
-function serialHex(content: Buffer): string {
-	const withoutSign = content.length > 1 && content[0] === 0 && (content[1] & 0x80) !== 0 ? content.subarray(1) : content;
-	return withoutSign.toString('hex').toUpperCase();
 }
 
 function parseName(name: Asn1Node): DistinguishedNameAttribute[][] {
@@ -467,32 +453,13 @@ function escapeValue(value: string): string {
 		.replace(/\p{Cc}/gu, (character) => `\\${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-function parseTime(node: Asn1Node): Date {
-	const text = node.content.toString('latin1');
-	let match: RegExpMatchArray | null;
-	if (node.is(Tag.utcTime)) {
-		match = text.match(/^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/);
-		if (!match) throw new Asn1Error('bad UTCTime');
-		const shortYear = Number(match[1]);
-		match[1] = String(shortYear >= 50 ? 1900 + shortYear : 2000 + shortYear);
-	} else if (node.is(Tag.generalizedTime)) {
-		match = text.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/);
-		if (!match) throw new Asn1Error('bad GeneralizedTime');
-	} else {
-		throw new Asn1Error('expected a time');
-	}
-	const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0));
-	return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-}
-
 function describeKey(spki: Asn1Node): KeyAlgorithm {
 	const algorithm = spki.child(0).expect(Tag.sequence);
 	const oid = algorithm.child(0).oid;
 	if (oid === OID.rsaEncryption || oid === OID.rsassaPss) {
 		let bits = 0;
 		try {
-			const publicKey = spki.child(1).expect(Tag.bitString).bytes.subarray(1);
-			bits = bitLength(readFirst(publicKey).child(0).expect(Tag.integer).content);
+			bits = crypto.createPublicKey({ key: spki.raw, format: 'der', type: 'spki' }).asymmetricKeyDetails?.modulusLength ?? 0;
 		} catch {
 			bits = 0;
 		}
@@ -508,13 +475,6 @@ function describeKey(spki: Asn1Node): KeyAlgorithm {
 	}
 	const known = OTHER_KEY_TYPES[oid];
 	return { name: 'UNKNOWN', bits: 0, oid, description: known ? `${known} (${oid})` : `unknown algorithm ${oid}` };
-}
-
-function bitLength(unsigned: Buffer): number {
-	let index = 0;
-	while (index < unsigned.length && unsigned[index] === 0) index++;
-	if (index === unsigned.length) return 0;
-	return (unsigned.length - index - 1) * 8 + (32 - Math.clz32(unsigned[index]));
 }
 
 function isoDate(date: Date): string {

@@ -1,7 +1,10 @@
 /**
- * Byte-level helpers shared by the certificate, key and PFX loaders: turning what a user pasted (PEM, base64,
- * raw bytes) into DER, and a small BER/DER reader that keeps the exact bytes of every element.
+ * Byte-level helpers shared by the crypto core: turning what a user pasted (PEM, base64, raw bytes) into DER,
+ * and the one BER/DER reading layer: asn1js parses, Asn1Node navigates the result and keeps the exact bytes
+ * of every element (for structures pkijs has no class for, and for the extension points of pkcs12.ts).
  */
+import * as asn1js from 'asn1js';
+
 import { EdoCryptoError } from './errors';
 
 export interface PemBlock {
@@ -37,6 +40,19 @@ export function looksLikeDer(bytes: Buffer): boolean {
 	if (!header) return false;
 	if (header.length === undefined) return true; // BER indefinite length, as some PFX writers produce
 	return header.offset + header.length <= bytes.length;
+}
+
+/** Length octets at `offset`; a header sniff only, so that looksLikeDer never parses a large input twice. */
+function readLength(bytes: Buffer, offset: number): { offset: number; length?: number } | undefined {
+	if (offset >= bytes.length) return undefined;
+	const first = bytes[offset];
+	if (first < 0x80) return { offset: offset + 1, length: first };
+	if (first === 0x80) return { offset: offset + 1 };
+	const count = first & 0x7f;
+	if (count > 4 || offset + 1 + count > bytes.length) return undefined;
+	let length = 0;
+	for (let i = 0; i < count; i++) length = length * 256 + bytes[offset + 1 + i];
+	return { offset: offset + 1 + count, length };
 }
 
 const BASE64_TEXT = /^[A-Za-z0-9+/\-_]+={0,2}$/;
@@ -97,12 +113,11 @@ function notDecodable(what: string, detail?: string): EdoCryptoError {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// BER/DER reader
+// BER/DER reading over asn1js
 
 export const TagClass = { universal: 0, application: 1, context: 2, private: 3 } as const;
 
 export const Tag = {
-	boolean: 1,
 	integer: 2,
 	bitString: 3,
 	octetString: 4,
@@ -111,15 +126,6 @@ export const Tag = {
 	utf8String: 12,
 	sequence: 16,
 	set: 17,
-	numericString: 18,
-	printableString: 19,
-	teletexString: 20,
-	ia5String: 22,
-	utcTime: 23,
-	generalizedTime: 24,
-	visibleString: 26,
-	universalString: 28,
-	bmpString: 30,
 } as const;
 
 /** Thrown by the reader on malformed or truncated input; loaders turn it into a user-facing error. */
@@ -132,17 +138,32 @@ export class Asn1Error extends Error {
 	}
 }
 
-/** One BER element. `raw` is its full TLV, `content` the value bytes (for indefinite length without the EOC). */
+/** One element as asn1js parsed it. `raw` is its full TLV, `content` the value bytes (without an EOC). */
 export class Asn1Node {
-	constructor(
-		readonly tagClass: number,
-		readonly constructed: boolean,
-		readonly tagNumber: number,
-		readonly raw: Buffer,
-		readonly content: Buffer,
-	) {}
+	constructor(readonly block: asn1js.AsnType) {}
 
-	private parsedChildren?: Asn1Node[];
+	/** TagClass numbering (asn1js counts from 1). */
+	get tagClass(): number {
+		return this.block.idBlock.tagClass - 1;
+	}
+
+	get constructed(): boolean {
+		return this.block.idBlock.isConstructed;
+	}
+
+	get tagNumber(): number {
+		return this.block.idBlock.tagNumber;
+	}
+
+	get raw(): Buffer {
+		return asBuffer(this.block.valueBeforeDecodeView);
+	}
+
+	get content(): Buffer {
+		const { idBlock, lenBlock } = this.block;
+		const raw = this.raw;
+		return raw.subarray(idBlock.blockLength + lenBlock.blockLength, raw.length - (lenBlock.isIndefiniteForm ? 2 : 0));
+	}
 
 	is(tagNumber: number, tagClass: number = TagClass.universal): boolean {
 		return this.tagNumber === tagNumber && this.tagClass === tagClass;
@@ -154,8 +175,7 @@ export class Asn1Node {
 
 	get children(): Asn1Node[] {
 		if (!this.constructed) throw new Asn1Error(`expected a constructed element, found tag ${this.tagNumber}`);
-		this.parsedChildren ??= readAll(this.content);
-		return this.parsedChildren;
+		return (this.block.valueBlock as unknown as { value: asn1js.AsnType[] }).value.map((block) => new Asn1Node(block));
 	}
 
 	child(index: number): Asn1Node {
@@ -164,7 +184,7 @@ export class Asn1Node {
 		return node;
 	}
 
-	/** Checks the universal tag and returns the node, so reads can be chained. */
+	/** Checks the tag and returns the node, so reads can be chained. */
 	expect(tagNumber: number, tagClass: number = TagClass.universal): Asn1Node {
 		if (!this.is(tagNumber, tagClass)) {
 			throw new Asn1Error(`expected tag ${tagClass}/${tagNumber}, found ${this.tagClass}/${this.tagNumber}`);
@@ -172,134 +192,86 @@ export class Asn1Node {
 		return this;
 	}
 
-	/** The bytes of an OCTET/BIT STRING, joining the segments of a BER constructed string. */
+	/** The value of a string type (BIT STRING: after the unused-bits octet), joining BER constructed segments. */
 	get bytes(): Buffer {
-		if (!this.constructed) return this.content;
-		return Buffer.concat(this.children.map((segment) => segment.bytes));
+		if (this.constructed) return Buffer.concat(this.children.map((segment) => segment.bytes));
+		// pkijs builds some elements itself (no bytes parsed), but asn1js keeps every string value here.
+		const value = (this.block.valueBlock as { valueHexView?: Uint8Array }).valueHexView;
+		return value ? asBuffer(value) : this.content;
 	}
 
 	get oid(): string {
-		this.expect(Tag.oid);
-		return decodeOid(this.content);
+		return (this.expect(Tag.oid).block as asn1js.ObjectIdentifier).getValue();
 	}
 
 	/** INTEGER as a JS number; for small values such as versions and iteration counts. */
 	get integer(): number {
-		this.expect(Tag.integer);
-		if (this.content.length === 0 || this.content.length > 6) throw new Asn1Error('integer out of range');
-		return this.content.readIntBE(0, this.content.length);
+		const content = this.expect(Tag.integer).content;
+		if (content.length === 0 || content.length > 6) throw new Asn1Error('integer out of range');
+		return content.readIntBE(0, content.length);
 	}
 }
 
+/** The bytes of an OCTET STRING (or an [n] IMPLICIT one) as asn1js or pkijs hold it; empty when absent. */
+export function octets(block: asn1js.AsnType | undefined): Buffer {
+	if (!block) return Buffer.alloc(0);
+	const node = new Asn1Node(block);
+	if (node.tagClass === TagClass.universal && node.tagNumber !== Tag.octetString) throw new Asn1Error('expected an OCTET STRING');
+	return node.bytes;
+}
+
+/** The parameters of a (pkijs) AlgorithmIdentifier; undefined when absent. */
+export function parametersOf(algorithm: { algorithmParams?: asn1js.AsnType }): Asn1Node | undefined {
+	return algorithm.algorithmParams ? new Asn1Node(algorithm.algorithmParams) : undefined;
+}
+
 /** Reads exactly one element that must span the whole buffer (trailing bytes are an error). */
-export function readDer(bytes: Buffer): Asn1Node {
-	const { node, end } = readNode(bytes, 0);
+export function readDer(bytes: Uint8Array): Asn1Node {
+	const { node, end } = parse(bytes);
 	if (end !== bytes.length) throw new Asn1Error(`${bytes.length - end} unexpected bytes after the data`);
 	return node;
 }
 
 /** Reads the first element and ignores anything after it. */
-export function readFirst(bytes: Buffer): Asn1Node {
-	return readNode(bytes, 0).node;
+export function readFirst(bytes: Uint8Array): Asn1Node {
+	return parse(bytes).node;
 }
 
-function readAll(bytes: Buffer): Asn1Node[] {
-	const nodes: Asn1Node[] = [];
-	let offset = 0;
-	while (offset < bytes.length) {
-		const { node, end } = readNode(bytes, offset);
-		nodes.push(node);
-		offset = end;
+/** asn1js's default limits (16 MiB, 10,000 elements) would refuse large documents and streamed CMS. */
+const MAX_NODES_PER_BYTE = 1 / 16;
+
+function parse(bytes: Uint8Array): { node: Asn1Node; end: number } {
+	// A plain Uint8Array view (asn1js's fast path skips Buffers); no copy, so `raw` is a view of the input.
+	const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	const result = asn1js.fromBER(view, {
+		copyInput: false,
+		parseEmbedded: false,
+		maxContentLength: Math.max(view.length, 1),
+		maxNodes: Math.max(asn1js.DEFAULT_MAX_NODES, Math.ceil(view.length * MAX_NODES_PER_BYTE)),
+	});
+	if (result.offset === -1) {
+		const message = result.result.error || 'malformed data';
+		throw new Asn1Error(message, /end of input|zero (buffer )?length|content length exceeded/i.test(message));
 	}
-	return nodes;
+	return { node: new Asn1Node(result.result), end: result.offset };
 }
 
-function readLength(bytes: Buffer, offset: number): { offset: number; length?: number } | undefined {
-	if (offset >= bytes.length) return undefined;
-	const first = bytes[offset];
-	if (first < 0x80) return { offset: offset + 1, length: first };
-	if (first === 0x80) return { offset: offset + 1 };
-	const count = first & 0x7f;
-	if (count > 4 || offset + 1 + count > bytes.length) return undefined;
-	let length = 0;
-	for (let i = 0; i < count; i++) length = length * 256 + bytes[offset + 1 + i];
-	return { offset: offset + 1 + count, length };
+function asBuffer(view: Uint8Array): Buffer {
+	return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
 }
 
-const MAX_DEPTH = 64;
-
-function readNode(bytes: Buffer, start: number, depth = 0): { node: Asn1Node; end: number } {
-	if (depth > MAX_DEPTH) throw new Asn1Error('nesting too deep');
-	if (start >= bytes.length) throw new Asn1Error('unexpected end of data', true);
-	const identifier = bytes[start];
-	const tagClass = identifier >> 6;
-	const constructed = (identifier & 0x20) !== 0;
-	let tagNumber = identifier & 0x1f;
-	let offset = start + 1;
-	if (tagNumber === 0x1f) {
-		tagNumber = 0;
-		let byte: number;
-		do {
-			if (offset >= bytes.length) throw new Asn1Error('unexpected end of data in a tag', true);
-			byte = bytes[offset++];
-			tagNumber = tagNumber * 128 + (byte & 0x7f);
-		} while (byte & 0x80);
-	}
-	const header = readLength(bytes, offset);
-	if (!header) throw new Asn1Error('unexpected end of data in a length', offset >= bytes.length || (bytes[offset] & 0x7f) <= 4);
-	offset = header.offset;
-	if (header.length !== undefined) {
-		const end = offset + header.length;
-		if (end > bytes.length) throw new Asn1Error('the data is truncated', true);
-		return { node: new Asn1Node(tagClass, constructed, tagNumber, bytes.subarray(start, end), bytes.subarray(offset, end)), end };
-	}
-	if (!constructed) throw new Asn1Error('indefinite length on a primitive element');
-	let cursor = offset;
-	for (;;) {
-		if (cursor + 2 > bytes.length) throw new Asn1Error('the data is truncated', true);
-		if (bytes[cursor] === 0 && bytes[cursor + 1] === 0) break;
-		cursor = readNode(bytes, cursor, depth + 1).end;
-	}
-	const end = cursor + 2;
-	return { node: new Asn1Node(tagClass, constructed, tagNumber, bytes.subarray(start, end), bytes.subarray(offset, cursor)), end };
+/** Hex of an INTEGER's content without the sign octet DER adds, uppercase (the form OpenSSL prints). */
+export function integerHex(content: Uint8Array): string {
+	const unsigned = content.length > 1 && content[0] === 0 && (content[1] & 0x80) !== 0 ? content.subarray(1) : content;
+	return Buffer.from(unsigned).toString('hex').toUpperCase();
 }
 
-function decodeOid(content: Buffer): string {
-	if (content.length === 0) throw new Asn1Error('empty object identifier');
-	const arcs: number[] = [];
-	let value = 0;
-	for (const byte of content) {
-		value = value * 128 + (byte & 0x7f);
-		if (!(byte & 0x80)) {
-			arcs.push(value);
-			value = 0;
-		}
-	}
-	const first = arcs.shift() ?? 0;
-	const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
-	return [...head, ...arcs].join('.');
-}
-
-/** Text of a directory/ASN.1 string element, whatever its string type. */
+/** Text of a directory string element, whatever its string type. */
 export function decodeAsn1String(node: Asn1Node): string {
+	const { block } = node;
+	if (block instanceof asn1js.BmpString || block instanceof asn1js.UniversalString) return block.getValue();
+	// The 8-bit types (Teletex, Printable, IA5...) often carry UTF-8 in practice; Latin-1 when it is not valid UTF-8.
 	const bytes = node.bytes;
-	switch (node.tagNumber) {
-		case Tag.bmpString: {
-			const swapped = Buffer.from(bytes);
-			swapped.swap16();
-			return swapped.toString('utf16le');
-		}
-		case Tag.universalString: {
-			let text = '';
-			for (let i = 0; i + 4 <= bytes.length; i += 4) text += String.fromCodePoint(bytes.readUInt32BE(i));
-			return text;
-		}
-		case Tag.teletexString: {
-			// Teletex is often UTF-8 in practice; fall back to Latin-1 when it is not valid UTF-8.
-			const utf8 = bytes.toString('utf8');
-			return utf8.includes('\uFFFD') ? bytes.toString('latin1') : utf8;
-		}
-		default:
-			return bytes.toString('utf8');
-	}
+	const utf8 = bytes.toString('utf8');
+	return utf8.includes('\uFFFD') ? bytes.toString('latin1') : utf8;
 }

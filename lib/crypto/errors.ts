@@ -16,7 +16,9 @@ export type CryptoErrorCode =
 	| 'INVALID_CMS'
 	| 'SIGNATURE_INVALID'
 	| 'NO_MATCHING_RECIPIENT'
-	| 'DECRYPTION_FAILED';
+	| 'DECRYPTION_FAILED'
+	/** A service answered a login without a session (its own error text, an unknown certificate, no token). */
+	| 'LOGIN_REFUSED';
 
 export class EdoCryptoError extends Error {
 	readonly code: CryptoErrorCode;

@@ -1,14 +1,30 @@
 /**
- * PKCS#12 (.pfx/.p12) reader. Neither Node nor the JS libraries cover what users actually have: legacy
- * RC2-40/3DES files (Windows, old OpenSSL), modern PBES2/AES files (OpenSSL 3), RSA and EC keys. So the
- * container is walked here, and every password-based algorithm goes through small lookup tables that a
- * later GOST profile (PBES2 with GOST ciphers, HMAC-Streebog) extends with the register* functions.
+ * PKCS#12 (.pfx/.p12) reader. pkijs parses the container; its decryption paths do not cover what users
+ * actually have (legacy RC2-40/3DES files from Windows and old OpenSSL, modern PBES2/AES files from OpenSSL 3),
+ * so every password-based algorithm runs here, through small lookup tables that a later GOST profile (PBES2
+ * with GOST ciphers, HMAC-Streebog) extends with the register* functions.
  */
 import crypto from 'node:crypto';
+import type { OctetString } from 'asn1js';
 import forge from 'node-forge';
+import {
+	AlgorithmIdentifier,
+	AuthenticatedSafe,
+	CertBag,
+	EncryptedData,
+	MacData,
+	PBES2Params,
+	PBKDF2Params,
+	PFX,
+	PKCS8ShroudedKeyBag,
+	PrivateKeyInfo,
+	SafeBag,
+	SafeContents,
+	type Attribute,
+} from 'pkijs';
 
 import { Certificate } from './certificate';
-import { Asn1Error, Asn1Node, Tag, TagClass, decodeBinary, readDer, readFirst } from './encoding';
+import { Asn1Error, Asn1Node, Tag, decodeBinary, octets, parametersOf, readDer, readFirst } from './encoding';
 import { EdoCryptoError } from './errors';
 
 export interface PfxContents {
@@ -120,7 +136,7 @@ function nodeCbcCipher(name: string, keyLength: number): Pbes2Cipher {
 	return {
 		name: name.toUpperCase(),
 		keyLength: () => keyLength,
-		decrypt: (key, parameters, data) => nodeDecrypt(name, key, octets(parameters, 'IV'), data),
+		decrypt: (key, parameters, data) => nodeDecrypt(name, key, ivOf(parameters), data),
 	};
 }
 
@@ -155,13 +171,11 @@ registerPbes2Kdf(PBKDF2, {
 registerPbeScheme('1.2.840.113549.1.5.13', {
 	name: 'PBES2',
 	decrypt(parameters, password, data) {
-		const fields = requireSequence(parameters, 'PBES2 parameters');
-		const kdfId = fields.child(0).expect(Tag.sequence);
-		const schemeId = fields.child(1).expect(Tag.sequence);
-		const kdf = lookup(pbes2Kdfs, kdfId.child(0).oid, 'key derivation function');
-		const cipher = lookup(pbes2Ciphers, schemeId.child(0).oid, 'cipher');
-		const cipherParameters = schemeId.children[1];
-		const key = kdf.deriveKey(kdfId.children[1], password, cipher.keyLength(cipherParameters));
+		const { keyDerivationFunc, encryptionScheme } = new PBES2Params({ schema: requireSequence(parameters, 'PBES2 parameters').block });
+		const kdf = lookup(pbes2Kdfs, keyDerivationFunc.algorithmId, 'key derivation function');
+		const cipher = lookup(pbes2Ciphers, encryptionScheme.algorithmId, 'cipher');
+		const cipherParameters = parametersOf(encryptionScheme);
+		const key = kdf.deriveKey(parametersOf(keyDerivationFunc), password, cipher.keyLength(cipherParameters));
 		return cipher.decrypt(key, cipherParameters, data);
 	},
 });
@@ -270,25 +284,18 @@ function removePkcs7Padding(plain: Buffer, blockLength: number): Buffer {
 }
 
 function pbkdf2Parameters(parameters: Asn1Node | undefined): { salt: Buffer; iterations: number; keyLength?: number; digest: PbeDigest } {
-	const fields = requireSequence(parameters, 'PBKDF2 parameters');
-	const salt = fields.child(0).expect(Tag.octetString).bytes;
-	const iterations = checkIterations(fields.child(1).integer);
-	let keyLength: number | undefined;
-	let prfOid = '1.2.840.113549.2.7'; // hmacWithSHA1, the default
-	for (const field of fields.children.slice(2)) {
-		if (field.is(Tag.integer)) {
-			keyLength = field.integer;
-			if (keyLength < 1 || keyLength > 256) throw new Asn1Error('implausible PBKDF2 key length');
-		}
-		else if (field.is(Tag.sequence)) prfOid = field.child(0).oid;
-	}
+	const fields = new PBKDF2Params({ schema: requireSequence(parameters, 'PBKDF2 parameters').block });
+	const { keyLength } = fields;
+	if (keyLength !== undefined && !(keyLength >= 1 && keyLength <= 256)) throw new Asn1Error('implausible PBKDF2 key length');
+	const prfOid = fields.prf?.algorithmId ?? '1.2.840.113549.2.7'; // hmacWithSHA1, the default
 	const digestOid = hmacPrfs.get(prfOid);
 	if (!digestOid) throw unsupported(prfOid, 'PBKDF2 pseudo-random function');
-	return { salt, iterations, keyLength, digest: lookup(digests, digestOid, 'digest') };
+	const salt = octets(fields.salt);
+	return { salt, iterations: checkIterations(fields.iterationCount), keyLength, digest: lookup(digests, digestOid, 'digest') };
 }
 
 function checkIterations(iterations: number): number {
-	if (iterations < 1 || iterations > MAX_ITERATIONS) {
+	if (!(iterations >= 1 && iterations <= MAX_ITERATIONS)) {
 		throw new EdoCryptoError(
 			'UNSUPPORTED_ALGORITHM',
 			`The file asks for ${iterations} key derivation iterations, outside the supported range 1..${MAX_ITERATIONS}`,
@@ -298,8 +305,8 @@ function checkIterations(iterations: number): number {
 	return iterations;
 }
 
-function octets(node: Asn1Node | undefined, what: string): Buffer {
-	if (!node?.is(Tag.octetString)) throw new Asn1Error(`${what} is missing`);
+function ivOf(node: Asn1Node | undefined): Buffer {
+	if (!node?.is(Tag.octetString)) throw new Asn1Error('IV is missing');
 	return node.bytes;
 }
 
@@ -324,10 +331,9 @@ function unsupported(oid: string, what: string): EdoCryptoError {
 }
 
 /** Decrypts data protected by a password-based AlgorithmIdentifier (PBES2 or a PKCS#12 PBE). */
-export function decryptWithPassword(algorithm: Asn1Node, password: PbePassword, data: Buffer): Buffer {
-	algorithm.expect(Tag.sequence);
-	const scheme = lookup(pbeSchemes, algorithm.child(0).oid, 'encryption algorithm');
-	return scheme.decrypt(algorithm.children[1], password, data);
+export function decryptWithPassword(algorithm: AlgorithmIdentifier, password: PbePassword, data: Buffer): Buffer {
+	const scheme = lookup(pbeSchemes, algorithm.algorithmId, 'encryption algorithm');
+	return scheme.decrypt(parametersOf(algorithm), password, data);
 }
 
 /** Password encodings to try: the standard one first, then the forms other writers are known to use. */
@@ -342,7 +348,7 @@ function passwordCandidates(password: string): PbePassword[] {
 }
 
 /** Like decryptWithPassword, but plaintext that is not one DER SEQUENCE also counts as a failed decryption. */
-function decryptToDer(algorithm: Asn1Node, password: PbePassword, data: Buffer): Buffer {
+function decryptToDer(algorithm: AlgorithmIdentifier, password: PbePassword, data: Buffer): Buffer {
 	const plain = decryptWithPassword(algorithm, password, data);
 	try {
 		readDer(plain).expect(Tag.sequence);
@@ -358,9 +364,10 @@ function decryptToDer(algorithm: Asn1Node, password: PbePassword, data: Buffer):
  * PbeDecryptionError for a wrong password, Asn1Error for malformed input, EdoCryptoError for unknown algorithms.
  */
 export function decryptEncryptedPrivateKeyInfo(der: Buffer, password: string): Buffer {
-	const info = readDer(der).expect(Tag.sequence);
-	const algorithm = info.child(0).expect(Tag.sequence);
-	const encrypted = info.child(1).expect(Tag.octetString).bytes;
+	// EncryptedPrivateKeyInfo has the structure of a pkcs8ShroudedKeyBag value.
+	const info = new PKCS8ShroudedKeyBag({ schema: readDer(der).block });
+	const algorithm = info.encryptionAlgorithm;
+	const encrypted = octets(info.encryptedData);
 	for (const candidate of passwordCandidates(password)) {
 		try {
 			return decryptToDer(algorithm, candidate, encrypted);
@@ -383,7 +390,6 @@ const OID = {
 	pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
 	certBag: '1.2.840.113549.1.12.10.1.3',
 	safeContentsBag: '1.2.840.113549.1.12.10.1.6',
-	x509Certificate: '1.2.840.113549.1.9.22.1',
 	localKeyId: '1.2.840.113549.1.9.21',
 };
 
@@ -459,7 +465,7 @@ export function loadPfx(data: Buffer | Uint8Array | string, password: string): P
 interface OuterStructure {
 	/** The authSafe data octets: what the MAC covers and what holds the AuthenticatedSafe. */
 	content: Buffer;
-	macData?: Asn1Node;
+	macData?: MacData;
 }
 
 function readOuterStructure(bytes: Buffer): OuterStructure {
@@ -470,7 +476,7 @@ function readOuterStructure(bytes: Buffer): OuterStructure {
 		if (error instanceof Asn1Error && error.truncated && bytes[0] === 0x30) throw damaged('the file ends too early');
 		throw notAPfx('it is not DER/BER-encoded data');
 	}
-	const fields = pfx.is(Tag.sequence) ? safeChildren(pfx) : undefined;
+	const fields = pfx.is(Tag.sequence) ? pfx.children : undefined;
 	const version = fields?.[0]?.is(Tag.integer) ? fields[0].content : undefined;
 	if (!fields || !version || version.length !== 1 || version[0] !== 3 || !fields[1]?.is(Tag.sequence)) {
 		if (fields?.[0]?.is(Tag.sequence)) throw notAPfx('it looks like a certificate or a signature');
@@ -478,50 +484,27 @@ function readOuterStructure(bytes: Buffer): OuterStructure {
 		throw notAPfx('its structure is not PFX');
 	}
 	try {
-		const authSafe = fields[1];
-		const contentType = authSafe.child(0).oid;
-		if (contentType === OID.signedData) {
+		const { authSafe, macData } = new PFX({ schema: pfx.block });
+		if (authSafe.contentType === OID.signedData) {
 			throw new EdoCryptoError(
 				'UNSUPPORTED_ALGORITHM',
 				'PFX files protected by a public-key signature (instead of a password MAC) are not supported',
 				'Export the key again with password protection.',
 			);
 		}
-		if (contentType !== OID.data) throw damaged(`unexpected content type ${contentType}`);
-		const content = authSafe.child(1).expect(0, TagClass.context).child(0).expect(Tag.octetString).bytes;
-		const macData = fields[2]?.is(Tag.sequence) ? fields[2] : undefined;
-		return { content, macData };
+		if (authSafe.contentType !== OID.data) throw damaged(`unexpected content type ${authSafe.contentType}`);
+		return { content: octets(authSafe.content), macData };
 	} catch (error) {
 		if (error instanceof EdoCryptoError) throw error;
 		throw damaged();
 	}
 }
 
-function safeChildren(node: Asn1Node): Asn1Node[] | undefined {
-	try {
-		return node.children;
-	} catch {
-		return undefined;
-	}
-}
-
-function verifyMac(macData: Asn1Node, content: Buffer, candidates: PbePassword[]): PbePassword | undefined {
-	let digest: PbeDigest;
-	let expected: Buffer;
-	let salt: Buffer;
-	let iterations: number;
-	try {
-		const digestInfo = macData.child(0).expect(Tag.sequence);
-		const algorithmOid = digestInfo.child(0).expect(Tag.sequence).child(0).oid;
-		expected = digestInfo.child(1).expect(Tag.octetString).bytes;
-		salt = macData.child(1).expect(Tag.octetString).bytes;
-		iterations = macData.children[2]?.integer ?? 1;
-		digest = lookup(digests, algorithmOid, 'MAC algorithm');
-	} catch (error) {
-		if (error instanceof EdoCryptoError) throw error;
-		throw damaged('the integrity block is malformed');
-	}
-	checkIterations(iterations);
+function verifyMac(macData: MacData, content: Buffer, candidates: PbePassword[]): PbePassword | undefined {
+	const digest = lookup(digests, macData.mac.digestAlgorithm.algorithmId, 'MAC algorithm');
+	const expected = octets(macData.mac.digest);
+	const salt = octets(macData.macSalt);
+	const iterations = checkIterations(macData.iterations ?? 1);
 	for (const candidate of candidates) {
 		const key = pkcs12Kdf(digest, candidate.bmp, salt, 3, iterations, digest.outputLength);
 		const actual = digest.hmac(key, content);
@@ -532,22 +515,20 @@ function verifyMac(macData: Asn1Node, content: Buffer, candidates: PbePassword[]
 
 function readAuthenticatedSafe(content: Buffer, password: PbePassword): Bags {
 	const bags: Bags = { keys: [], certificates: [] };
-	let contentInfos: Asn1Node[];
+	let contentInfos: AuthenticatedSafe['safeContents'];
 	try {
-		contentInfos = readDer(content).expect(Tag.sequence).children;
+		contentInfos = new AuthenticatedSafe({ schema: readDer(content).block }).safeContents;
 	} catch {
 		throw damaged('the list of contents is malformed');
 	}
-	for (const contentInfo of contentInfos) {
-		let contentType: string;
+	for (const { contentType, content: value } of contentInfos) {
 		let safeContents: Buffer;
 		try {
-			contentType = contentInfo.child(0).oid;
-			const explicit = contentInfo.children[1];
 			if (contentType === OID.data) {
-				safeContents = explicit?.child(0).expect(Tag.octetString).bytes ?? Buffer.alloc(0);
+				safeContents = octets(value);
 			} else if (contentType === OID.encryptedData) {
-				safeContents = decryptEncryptedData(explicit, password);
+				const { contentEncryptionAlgorithm, encryptedContent } = new EncryptedData({ schema: value }).encryptedContentInfo;
+				safeContents = decryptToDer(contentEncryptionAlgorithm, password, octets(encryptedContent));
 			} else if (contentType === OID.envelopedData) {
 				throw new EdoCryptoError(
 					'UNSUPPORTED_ALGORITHM',
@@ -561,31 +542,33 @@ function readAuthenticatedSafe(content: Buffer, password: PbePassword): Bags {
 			if (error instanceof EdoCryptoError || error instanceof PbeDecryptionError) throw error;
 			throw damaged('a content block is malformed');
 		}
-		readSafeContents(safeContents, password, bags, contentType === OID.encryptedData);
+		let safeBags: SafeBag[];
+		try {
+			safeBags = new SafeContents({ schema: readDer(safeContents).block }).safeBags;
+		} catch {
+			throw damaged('a bag list is malformed');
+		}
+		readSafeBags(safeBags, password, bags, contentType === OID.encryptedData);
 	}
 	return bags;
 }
 
-function decryptEncryptedData(explicit: Asn1Node | undefined, password: PbePassword): Buffer {
-	// EncryptedData ::= SEQUENCE { version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT OCTET STRING } }
-	const encryptedData = explicit?.expect(0, TagClass.context).child(0).expect(Tag.sequence);
-	if (!encryptedData) throw new Asn1Error('encryptedData without content');
-	const contentInfo = encryptedData.child(1).expect(Tag.sequence);
-	const algorithm = contentInfo.child(1).expect(Tag.sequence);
-	const encrypted = contentInfo.children[2]?.expect(0, TagClass.context).bytes ?? Buffer.alloc(0);
-	return decryptToDer(algorithm, password, encrypted);
-}
-
-function readSafeContents(der: Buffer, password: PbePassword, bags: Bags, insideEncrypted: boolean): void {
-	let safeBags: Asn1Node[];
-	try {
-		safeBags = readDer(der).expect(Tag.sequence).children;
-	} catch {
-		throw damaged('a bag list is malformed');
-	}
-	for (const bag of safeBags) {
+function readSafeBags(safeBags: SafeBag[], password: PbePassword, bags: Bags, insideEncrypted: boolean): void {
+	for (const { bagId, bagValue, bagAttributes } of safeBags) {
+		const localKeyId = readLocalKeyId(bagAttributes);
 		try {
-			readSafeBag(bag, password, bags, insideEncrypted);
+			if (bagId === OID.keyBag) {
+				// pkijs keeps no bytes of a parsed key, so the PrivateKeyInfo is encoded again.
+				const pkcs8 = Buffer.from((bagValue as PrivateKeyInfo).toSchema().toBER());
+				bags.keys.push({ pkcs8, localKeyId, wasEncrypted: insideEncrypted });
+			} else if (bagId === OID.pkcs8ShroudedKeyBag) {
+				const { encryptionAlgorithm, encryptedData } = bagValue as PKCS8ShroudedKeyBag;
+				bags.keys.push({ pkcs8: decryptToDer(encryptionAlgorithm, password, octets(encryptedData)), localKeyId, wasEncrypted: true });
+			} else if (bagId === OID.certBag) {
+				bags.certificates.push({ der: octets((bagValue as CertBag).certValue as OctetString), localKeyId });
+			} else if (bagId === OID.safeContentsBag) {
+				readSafeBags((bagValue as SafeContents).safeBags, password, bags, insideEncrypted);
+			} // CRLs and secrets are not needed for signing
 		} catch (error) {
 			if (error instanceof EdoCryptoError || error instanceof PbeDecryptionError) throw error;
 			throw damaged('a bag is malformed');
@@ -593,44 +576,10 @@ function readSafeContents(der: Buffer, password: PbePassword, bags: Bags, inside
 	}
 }
 
-function readSafeBag(bag: Asn1Node, password: PbePassword, bags: Bags, insideEncrypted: boolean): void {
-	const bagId = bag.child(0).oid;
-	const value = bag.child(1).expect(0, TagClass.context).child(0);
-	const localKeyId = readLocalKeyId(bag.children[2]);
-	switch (bagId) {
-		case OID.keyBag:
-			bags.keys.push({ pkcs8: Buffer.from(value.expect(Tag.sequence).raw), localKeyId, wasEncrypted: insideEncrypted });
-			return;
-		case OID.pkcs8ShroudedKeyBag: {
-			const algorithm = value.child(0);
-			const encrypted = value.child(1).expect(Tag.octetString).bytes;
-			const plain = decryptToDer(algorithm, password, encrypted);
-			bags.keys.push({ pkcs8: plain, localKeyId, wasEncrypted: true });
-			return;
-		}
-		case OID.certBag: {
-			if (value.child(0).oid !== OID.x509Certificate) return; // SDSI certificates are not used in practice
-			const der = value.child(1).expect(0, TagClass.context).child(0).expect(Tag.octetString).bytes;
-			bags.certificates.push({ der: Buffer.from(der), localKeyId });
-			return;
-		}
-		case OID.safeContentsBag:
-			readSafeContents(Buffer.from(value.raw), password, bags, insideEncrypted);
-			return;
-		default:
-			return; // CRLs and secrets are not needed for signing
-	}
-}
-
-function readLocalKeyId(attributes: Asn1Node | undefined): Buffer | undefined {
-	if (!attributes?.is(Tag.set)) return undefined;
-	for (const attribute of attributes.children) {
-		if (attribute.child(0).oid === OID.localKeyId) {
-			const first = attribute.child(1).children[0];
-			return first?.is(Tag.octetString) ? Buffer.from(first.bytes) : undefined;
-		}
-	}
-	return undefined;
+function readLocalKeyId(attributes: Attribute[] | undefined): Buffer | undefined {
+	const values = attributes?.find((attribute) => attribute.type === OID.localKeyId)?.values;
+	const first = values?.[0] ? new Asn1Node(values[0]) : undefined;
+	return first?.is(Tag.octetString) ? Buffer.from(first.bytes) : undefined;
 }
 
 function assemble(bags: Bags, unverifiedPassword: boolean): PfxContents {
@@ -685,7 +634,7 @@ function loadBagKey(entry: KeyEntry, unverifiedPassword: boolean): crypto.KeyObj
 		if (entry.wasEncrypted && unverifiedPassword) throw wrongPassword();
 		let algorithm = 'unknown';
 		try {
-			algorithm = readDer(entry.pkcs8).child(1).child(0).oid;
+			algorithm = new PrivateKeyInfo({ schema: readDer(entry.pkcs8).block }).privateKeyAlgorithm.algorithmId;
 		} catch {
 			throw damaged('the private key inside it cannot be read');
 		}

@@ -3,6 +3,7 @@
  * DER or base64 PKCS#8. Errors say what was pasted instead (a certificate, a PFX) and never echo secrets.
  */
 import crypto from 'node:crypto';
+import { PrivateKeyInfo } from 'pkijs';
 
 import type { Certificate } from './certificate';
 import { Asn1Error, Asn1Node, Tag, decodeBinary, pemBlocks, readFirst } from './encoding';
@@ -194,7 +195,7 @@ function createKey(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): crypto.KeyObj
 /** The algorithm OID of a PKCS#8 that parses structurally (so the failure was the algorithm, not the bytes). */
 function pkcs8AlgorithmOid(der: Buffer): string | undefined {
 	try {
-		const oid = readFirst(der).child(1).child(0).oid;
+		const oid = new PrivateKeyInfo({ schema: readFirst(der).block }).privateKeyAlgorithm.algorithmId;
 		const known = ['1.2.840.113549.1.1.1', '1.2.840.10045.2.1', '1.2.840.113549.1.1.10', '1.3.101.112', '1.3.101.113', '1.2.840.10040.4.1'];
 		return known.includes(oid) ? undefined : oid;
 	} catch {

@@ -5,15 +5,12 @@ import { decryptCms } from '../../lib/crypto/cms/decrypt';
 import { encryptCms, type EncryptCmsOptions } from '../../lib/crypto/cms/encrypt';
 import type { ContentCipherName } from '../../lib/crypto/cms/content-ciphers';
 import {
-	DerElement,
 	TAG_OCTET_STRING,
 	algorithmIdentifier,
-	childrenOf,
 	explicit,
 	integer,
 	octetString,
 	oid,
-	readSingle,
 	sequence,
 	set,
 	tlv,
@@ -23,6 +20,7 @@ import { ansiX963Kdf, eccCmsSharedInfo } from '../../lib/crypto/cms/kdf';
 import { OID_ATTR_CONTENT_TYPE, OID_AUTH_ENVELOPED_DATA, OID_DATA } from '../../lib/crypto/cms/oids';
 import { readRecipientCertificate } from '../../lib/crypto/cms/recipient-certificate';
 import { rsaPkcs1v15DecryptKey } from '../../lib/crypto/cms/rsa-pkcs1';
+import { readDer } from '../../lib/crypto/encoding';
 import { EdoCryptoError, type CryptoErrorCode } from '../../lib/crypto/errors';
 import { KeyKind, TestIdentity, createIdentity, openssl, opensslStatus, tempPath, writeTemp } from '../helpers/pki';
 
@@ -88,14 +86,15 @@ function opensslDecrypt(party: Party, envelope: Buffer): Buffer {
 	return readFileSync(outPath);
 }
 
-/** Walks child indices (negative: from the end) down from the outermost element. */
-function elementAt(buffer: Buffer, path: number[]): DerElement {
-	let element = readSingle(buffer);
+/** Walks child indices (negative: from the end) down from the outermost element; positions are into `buffer`. */
+function elementAt(buffer: Buffer, path: number[]): { tag: number; contentStart: number; contentEnd: number } {
+	let node = readDer(buffer);
 	for (const index of path) {
-		const children = childrenOf(buffer, element);
-		element = children[index < 0 ? children.length + index : index];
+		const children = node.children;
+		node = children[index < 0 ? children.length + index : index];
 	}
-	return element;
+	const contentStart = node.content.byteOffset - buffer.byteOffset;
+	return { tag: node.raw[0], contentStart, contentEnd: contentStart + node.content.length };
 }
 
 function captureError(run: () => unknown): EdoCryptoError {

@@ -5,20 +5,16 @@ import { readFileSync } from 'node:fs';
 import { EdoCryptoError } from '../../lib/crypto/errors';
 import type { HashAlgorithm } from '../../lib/crypto/signer';
 import {
-	DerElement,
 	TAG_CONTEXT_CONSTRUCTED,
 	TAG_GENERALIZED_TIME,
 	TAG_OCTET_STRING,
 	TAG_UTC_TIME,
-	bytesOf,
-	childrenOf,
 	compareDer,
 	header,
 	headerLength,
 	writeHeader,
-	readOid,
-	readSingle,
 } from '../../lib/crypto/cms/der';
+import { readDer, type Asn1Node } from '../../lib/crypto/encoding';
 import { OID_ATTR_SIGNING_CERTIFICATE_V2, OID_ATTR_SIGNING_TIME, OID_SHA256_WITH_RSA } from '../../lib/crypto/cms/oids';
 import { CmsSignedDataBuilder, SignatureProvider, localKeySignatureProvider } from '../../lib/crypto/cms/sign';
 import { verifyCms } from '../../lib/crypto/cms/verify';
@@ -52,6 +48,24 @@ function opensslSign(identity: TestIdentity, content: Buffer, extra: string[] = 
 	]);
 	return openssl(['cms', '-cmsout', '-inform', 'DER', '-in', out, '-outform', 'DER']);
 }
+
+/** An element and its position in the buffer it was read from (the library reads through asn1js). */
+interface DerElement {
+	tag: number;
+	contentStart: number;
+	contentEnd: number;
+	node: Asn1Node;
+}
+
+function elementOf(buffer: Buffer, node: Asn1Node): DerElement {
+	const contentStart = node.content.byteOffset - buffer.byteOffset;
+	return { tag: node.raw[0], contentStart, contentEnd: contentStart + node.content.length, node };
+}
+
+const readSingle = (buffer: Buffer): DerElement => elementOf(buffer, readDer(buffer));
+const childrenOf = (buffer: Buffer, parent: DerElement): DerElement[] => parent.node.children.map((child) => elementOf(buffer, child));
+const bytesOf = (_buffer: Buffer, element: DerElement): Buffer => element.node.raw;
+const readOid = (_buffer: Buffer, element: DerElement, _what: string): string => element.node.oid;
 
 /** The [0] IMPLICIT signed attributes field of the first SignerInfo. */
 function signedAttributesOf(cms: Buffer): { field: DerElement; attributes: DerElement[] } {

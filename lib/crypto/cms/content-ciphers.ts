@@ -1,17 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, type CipherGCMTypes } from 'node:crypto';
-import {
-	DerParseError,
-	TAG_INTEGER,
-	TAG_OCTET_STRING,
-	TAG_SEQUENCE,
-	algorithmIdentifier,
-	contentOf,
-	integer,
-	octetString,
-	readSingle,
-	sequence,
-} from './der';
-import { DerCursor, readSmallInteger } from './der-cursor';
+import { Asn1Error, Tag, type Asn1Node } from '../encoding';
+import { algorithmIdentifier, integer, octetString, sequence } from './der';
 import { decryptionFailed, invalidCms } from './envelope-errors';
 import {
 	OID_AES128_CBC,
@@ -56,10 +45,10 @@ export interface ContentCipher {
 	authenticated: boolean;
 	generateKey(): Buffer;
 	encrypt(key: Buffer, plaintext: Uint8Array, additionalData?: Buffer): EncryptedContent;
-	/** `parameters` is the AlgorithmIdentifier parameters TLV; AEAD ciphers require `authentication`. */
+	/** `parameters` are the AlgorithmIdentifier parameters; AEAD ciphers require `authentication`. */
 	decrypt(
 		key: Buffer,
-		parameters: Buffer | undefined,
+		parameters: Asn1Node | undefined,
 		ciphertext: Buffer,
 		authentication?: AuthenticationInput,
 	): Buffer;
@@ -149,32 +138,23 @@ export function contentCipherByName(name: string): ContentCipher | undefined {
 	return CONTENT_CIPHERS.find((cipher) => cipher.name === name);
 }
 
-function readOctetStringParameter(parameters: Buffer | undefined, what: string): Buffer {
+function readOctetStringParameter(parameters: Asn1Node | undefined, what: string): Buffer {
 	if (!parameters) throw invalidCms(`the ${what} is missing`);
-	try {
-		const element = readSingle(parameters);
-		if (element.tag !== TAG_OCTET_STRING) throw new DerParseError('not an OCTET STRING');
-		return contentOf(parameters, element);
-	} catch (error) {
-		if (error instanceof DerParseError) throw invalidCms(`the ${what} is not an OCTET STRING`);
-		throw error;
-	}
+	if (!parameters.is(Tag.octetString)) throw invalidCms(`the ${what} is not an OCTET STRING`);
+	return parameters.bytes;
 }
 
-function readGcmParameters(parameters: Buffer | undefined, name: string): { nonce: Buffer; tagLength: number } {
+/** GCMParameters (RFC 5084) have no pkijs class. */
+function readGcmParameters(parameters: Asn1Node | undefined, name: string): { nonce: Buffer; tagLength: number } {
 	if (!parameters) throw invalidCms(`the ${name} parameters (nonce) are missing`);
 	try {
-		const element = readSingle(parameters);
-		if (element.tag !== TAG_SEQUENCE) throw new DerParseError('not a SEQUENCE');
-		const fields = new DerCursor(parameters, element, 'GCMParameters');
-		const nonce = contentOf(parameters, fields.required('aes-nonce', TAG_OCTET_STRING));
-		const lengthElement = fields.optional(TAG_INTEGER);
-		const tagLength = lengthElement ? readSmallInteger(parameters, lengthElement, 'aes-ICVlen') : 12;
-		if (nonce.length === 0) throw new DerParseError('empty nonce');
-		if (tagLength < 12 || tagLength > 16) throw new DerParseError(`tag length ${tagLength}`);
-		return { nonce, tagLength };
+		const [nonce, length] = parameters.expect(Tag.sequence).children;
+		if (!nonce?.is(Tag.octetString) || nonce.bytes.length === 0) throw new Asn1Error('no nonce');
+		const tagLength = length ? length.integer : 12;
+		if (tagLength < 12 || tagLength > 16) throw new Asn1Error(`tag length ${tagLength}`);
+		return { nonce: nonce.bytes, tagLength };
 	} catch (error) {
-		if (error instanceof DerParseError) throw invalidCms(`the ${name} parameters are malformed (${error.message})`);
+		if (error instanceof Asn1Error) throw invalidCms(`the ${name} parameters are malformed (${error.message})`);
 		throw error;
 	}
 }

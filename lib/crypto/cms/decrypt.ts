@@ -1,15 +1,18 @@
 import type { KeyObject } from 'node:crypto';
+import type { OctetString } from 'asn1js';
+import {
+	IssuerAndSerialNumber,
+	KeyAgreeRecipientInfo,
+	KeyTransRecipientInfo,
+	RecipientKeyIdentifier,
+	type RecipientInfo,
+} from 'pkijs';
+import { Asn1Node, integerHex, octets, parametersOf } from '../encoding';
 import { EdoCryptoError } from '../errors';
 import { contentCipherByOid, SUPPORTED_CONTENT_CIPHERS, type ContentCipher } from './content-ciphers';
 import { decryptionFailed, invalidCms, unsupportedAlgorithm } from './envelope-errors';
-import {
-	readEnvelope,
-	type Envelope,
-	type KeyAgreementRecipient,
-	type KeyTransportRecipient,
-	type RecipientIdentifier,
-	type RecipientInfo,
-} from './envelope-reader';
+import { OID_COMMON_NAME } from './envelope-oids';
+import { readEnvelope, type Envelope } from './envelope-reader';
 import { decryptKeyAgreement } from './key-agreement';
 import { decryptKeyTransport } from './key-transport';
 import { describeIssuerAndSerial, readRecipientCertificate, type RecipientCertificate } from './recipient-certificate';
@@ -22,8 +25,14 @@ export interface CmsRecipient {
 
 /** The RecipientInfo (and, for key agreement, the encrypted key) addressed to our certificate. */
 type MatchedRecipient =
-	| { type: 'keyTransport'; info: KeyTransportRecipient }
-	| { type: 'keyAgreement'; info: KeyAgreementRecipient; encryptedKey: Buffer };
+	| { type: 'keyTransport'; info: KeyTransRecipientInfo }
+	| { type: 'keyAgreement'; info: KeyAgreeRecipientInfo; encryptedKey: Buffer };
+
+/** How a RecipientInfo names a certificate: issuer and serial, or subject key identifier. */
+type RecipientIdentifier = IssuerAndSerialNumber | RecipientKeyIdentifier | OctetString;
+
+/** pkijs RecipientInfo variants that name no certificate. */
+const OTHER_RECIPIENT_KINDS: Record<number, string> = { 3: 'KEKRecipientInfo', 4: 'PasswordRecipientInfo', 5: 'OtherRecipientInfo' };
 
 /**
  * Decrypts a DER ContentInfo holding CMS EnvelopedData or AuthEnvelopedData for the given recipient.
@@ -48,7 +57,7 @@ export function decryptCms(envelope: Uint8Array, recipient: CmsRecipient): Buffe
 	const contentKey = decryptContentKey(match, recipient.key, cipher.keyLength);
 	try {
 		const authentication = parsed.mac ? { mac: parsed.mac, additionalData: parsed.authenticatedAttributes } : undefined;
-		return cipher.decrypt(contentKey, parsed.contentEncryption.parameters, parsed.encryptedContent, authentication);
+		return cipher.decrypt(contentKey, parametersOf(parsed.contentEncryption), parsed.encryptedContent, authentication);
 	} finally {
 		contentKey.fill(0);
 	}
@@ -60,8 +69,9 @@ function decryptContentKey(match: MatchedRecipient, key: KeyObject, keyLength: n
 	try {
 		switch (match.type) {
 			case 'keyTransport': {
-				const { keyEncryption, encryptedKey } = match.info;
-				contentKey = decryptKeyTransport(key, keyEncryption.oid, keyEncryption.parameters, encryptedKey, keyLength);
+				const { keyEncryptionAlgorithm, encryptedKey } = match.info;
+				const { algorithmId } = keyEncryptionAlgorithm;
+				contentKey = decryptKeyTransport(key, algorithmId, parametersOf(keyEncryptionAlgorithm), octets(encryptedKey), keyLength);
 				break;
 			}
 			case 'keyAgreement':
@@ -80,7 +90,7 @@ function decryptContentKey(match: MatchedRecipient, key: KeyObject, keyLength: n
 }
 
 function contentCipherFor(envelope: Envelope): ContentCipher {
-	const { oid } = envelope.contentEncryption;
+	const oid = envelope.contentEncryption.algorithmId;
 	const cipher = contentCipherByOid(oid);
 	if (!cipher) throw unsupportedAlgorithm('content encryption algorithm', oid, SUPPORTED_CONTENT_CIPHERS);
 	if (envelope.contentType === 'AuthEnvelopedData' && !cipher.authenticated) {
@@ -97,14 +107,14 @@ function contentCipherFor(envelope: Envelope): ContentCipher {
 }
 
 function findRecipient(recipients: RecipientInfo[], certificate: RecipientCertificate): MatchedRecipient {
-	for (const info of recipients) {
-		if (info.type === 'keyTransport' && identifies(info.rid, certificate)) return { type: 'keyTransport', info };
-		if (info.type === 'keyAgreement') {
-			const entry = info.recipientKeys.find((candidate) => identifies(candidate.rid, certificate));
-			if (entry) return { type: 'keyAgreement', info, encryptedKey: entry.encryptedKey };
+	for (const { value: info } of recipients) {
+		if (info instanceof KeyTransRecipientInfo && identifies(info.rid, certificate)) return { type: 'keyTransport', info };
+		if (info instanceof KeyAgreeRecipientInfo) {
+			const entry = info.recipientEncryptedKeys.encryptedKeys.find((candidate) => identifies(candidate.rid.value, certificate));
+			if (entry) return { type: 'keyAgreement', info, encryptedKey: octets(entry.encryptedKey) };
 		}
 	}
-	const unsupportedKinds = recipients.flatMap((info) => (info.type === 'other' ? [info.kind] : []));
+	const unsupportedKinds = recipients.flatMap(({ variant }) => OTHER_RECIPIENT_KINDS[variant] ?? []);
 	if (unsupportedKinds.length === recipients.length) {
 		throw new EdoCryptoError(
 			'UNSUPPORTED_ALGORITHM',
@@ -122,19 +132,20 @@ function findRecipient(recipients: RecipientInfo[], certificate: RecipientCertif
 }
 
 function identifies(rid: RecipientIdentifier, certificate: RecipientCertificate): boolean {
-	if (rid.kind === 'issuerAndSerial') {
-		return rid.serial.equals(certificate.serial) && rid.issuerDer.equals(certificate.issuerDer);
+	if (rid instanceof IssuerAndSerialNumber) {
+		return serialHex(rid) === certificate.certificate.serialNumber && Buffer.from(rid.issuer.valueBeforeDecode).equals(certificate.issuerDer);
 	}
-	return certificate.subjectKeyIdentifiers.some((identifier) => identifier.equals(rid.keyIdentifier));
+	const keyIdentifier = keyIdentifierOf(rid);
+	return certificate.subjectKeyIdentifiers.some((identifier) => identifier.equals(keyIdentifier));
 }
 
 const MAX_LISTED_RECIPIENTS = 10;
 
 function describeRecipients(recipients: RecipientInfo[]): string {
-	const descriptions = recipients.flatMap((info) => {
-		if (info.type === 'keyTransport') return [describeRid(info.rid)];
-		if (info.type === 'keyAgreement') return info.recipientKeys.map((entry) => describeRid(entry.rid));
-		return [`a ${info.kind}`];
+	const descriptions = recipients.flatMap(({ variant, value: info }) => {
+		if (info instanceof KeyTransRecipientInfo) return [describeRid(info.rid)];
+		if (info instanceof KeyAgreeRecipientInfo) return info.recipientEncryptedKeys.encryptedKeys.map((entry) => describeRid(entry.rid.value));
+		return [`a ${OTHER_RECIPIENT_KINDS[variant] ?? 'recipient of an unknown kind'}`];
 	});
 	const listed = descriptions.slice(0, MAX_LISTED_RECIPIENTS).join('; ');
 	const more = descriptions.length - MAX_LISTED_RECIPIENTS;
@@ -142,6 +153,17 @@ function describeRecipients(recipients: RecipientInfo[]): string {
 }
 
 function describeRid(rid: RecipientIdentifier): string {
-	if (rid.kind === 'issuerAndSerial') return describeIssuerAndSerial(rid.issuerDer, rid.serial);
-	return `subject key identifier ${rid.keyIdentifier.toString('hex').toUpperCase()}`;
+	if (rid instanceof IssuerAndSerialNumber) {
+		const commonName = rid.issuer.typesAndValues.find((attribute) => attribute.type === OID_COMMON_NAME)?.value.valueBlock.value;
+		return describeIssuerAndSerial(typeof commonName === 'string' ? commonName : undefined, serialHex(rid));
+	}
+	return `subject key identifier ${keyIdentifierOf(rid).toString('hex').toUpperCase()}`;
+}
+
+function serialHex(rid: IssuerAndSerialNumber): string {
+	return integerHex(new Asn1Node(rid.serialNumber).bytes);
+}
+
+function keyIdentifierOf(rid: RecipientKeyIdentifier | OctetString): Buffer {
+	return octets(rid instanceof RecipientKeyIdentifier ? rid.subjectKeyIdentifier : rid);
 }

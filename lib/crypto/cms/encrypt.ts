@@ -106,7 +106,7 @@ function recipientInfoFor(
 		default:
 			throw new EdoCryptoError(
 				'UNSUPPORTED_ALGORITHM',
-				`Cannot encrypt for a certificate with a ${describeOid(certificate.publicKeyAlgorithm)} public key.`,
+				`Cannot encrypt for a certificate with a ${describeOid(certificate.certificate.keyAlgorithm.oid)} public key.`,
 				'Encryption supports RSA (key transport) and elliptic-curve (ECDH) recipient certificates.',
 			);
 	}

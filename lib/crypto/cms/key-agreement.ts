@@ -1,7 +1,8 @@
 import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyAgreeRecipientInfo, OriginatorPublicKey } from 'pkijs';
+import { Asn1Error, Asn1Node, Tag, octets, readDer } from '../encoding';
 import { EdoCryptoError } from '../errors';
-import { TAG_BIT_STRING, TAG_SEQUENCE, algorithmIdentifier, bytesOf, contentOf, readSingle, tlv } from './der';
-import { AlgorithmId, DerCursor, readAlgorithm } from './der-cursor';
+import { TAG_BIT_STRING, TAG_SEQUENCE, algorithmIdentifier, tlv } from './der';
 import { decryptionFailed, invalidCms, keyTypeMismatch, unsupportedAlgorithm } from './envelope-errors';
 import {
 	OID_ECDH_COFACTOR_SHA1KDF,
@@ -15,7 +16,6 @@ import {
 	OID_ECDH_STD_SHA384KDF,
 	OID_ECDH_STD_SHA512KDF,
 } from './envelope-oids';
-import type { KeyAgreementRecipient } from './envelope-reader';
 import { ansiX963Kdf, eccCmsSharedInfo, type KdfHash } from './kdf';
 import { SUPPORTED_KEY_WRAPS, keyWrapByOid, type KeyWrapAlgorithm } from './key-wrap';
 import { OID_EC_PUBLIC_KEY } from './oids';
@@ -43,30 +43,31 @@ export const SUPPORTED_KEY_AGREEMENTS =
 /** Recovers the content-encryption key from one RecipientEncryptedKey of a KeyAgreeRecipientInfo. */
 export function decryptKeyAgreement(
 	privateKey: KeyObject,
-	recipient: KeyAgreementRecipient,
+	recipient: KeyAgreeRecipientInfo,
 	encryptedKey: Buffer,
 ): Buffer {
-	const { oid, parameters } = recipient.keyEncryption;
+	const { algorithmId: oid, algorithmParams } = recipient.keyEncryptionAlgorithm;
 	const hash = ECDH_SCHEMES[oid];
 	if (!hash) throw unsupportedAlgorithm('key agreement algorithm', oid, SUPPORTED_KEY_AGREEMENTS);
 	if (privateKey.asymmetricKeyType !== 'ec') throw keyTypeMismatch('elliptic-curve key agreement (ECDH)', privateKey);
-	if (!parameters) throw invalidCms('the key agreement algorithm has no key wrap algorithm parameter');
-	const wrapAlgorithm = readWrapAlgorithm(parameters);
+	if (!algorithmParams) throw invalidCms('the key agreement algorithm has no key wrap algorithm parameter');
+	const wrapAlgorithm = readWrapAlgorithm(new Asn1Node(algorithmParams));
 	const wrap = keyWrapByOid(wrapAlgorithm.oid);
 	if (!wrap) throw unsupportedAlgorithm('key wrap algorithm', wrapAlgorithm.oid, SUPPORTED_KEY_WRAPS);
 
-	const originator = recipient.originator;
-	if (originator.kind !== 'publicKey') {
+	// OriginatorIdentifierOrKey: 1 issuerAndSerialNumber, 2 subjectKeyIdentifier, 3 originatorKey.
+	if (recipient.originator.variant !== 3) {
 		throw new EdoCryptoError(
 			'UNSUPPORTED_ALGORITHM',
 			'The envelope uses key agreement with a static originator certificate; only ephemeral-static ECDH is supported.',
 			'Ask the sender to encrypt with an ephemeral key (what OpenSSL and most CMS libraries do).',
 		);
 	}
-	if (originator.algorithm.oid !== OID_EC_PUBLIC_KEY) {
-		throw unsupportedAlgorithm('originator public key algorithm', originator.algorithm.oid, 'id-ecPublicKey');
+	const originator = recipient.originator.value as OriginatorPublicKey;
+	if (originator.algorithm.algorithmId !== OID_EC_PUBLIC_KEY) {
+		throw unsupportedAlgorithm('originator public key algorithm', originator.algorithm.algorithmId, 'id-ecPublicKey');
 	}
-	const originatorKey = originatorPublicKey(privateKey, originator.publicKey);
+	const originatorKey = originatorPublicKey(privateKey, new Asn1Node(originator.publicKey).content);
 	let sharedSecret: Buffer;
 	try {
 		sharedSecret = diffieHellman({ privateKey, publicKey: originatorKey });
@@ -74,7 +75,7 @@ export function decryptKeyAgreement(
 		throw decryptionFailed();
 	}
 	// The KDF input names the wrap algorithm exactly as the sender encoded it.
-	const sharedInfo = eccCmsSharedInfo(wrapAlgorithm.der, recipient.ukm, wrap.kekLength);
+	const sharedInfo = eccCmsSharedInfo(wrapAlgorithm.der, recipient.ukm && octets(recipient.ukm), wrap.kekLength);
 	const kek = ansiX963Kdf(hash, sharedSecret, sharedInfo, wrap.kekLength);
 	sharedSecret.fill(0);
 	try {
@@ -128,10 +129,12 @@ export function encryptKeyAgreement(
 	};
 }
 
-function readWrapAlgorithm(parameters: Buffer): AlgorithmId {
+/** The wrap AlgorithmIdentifier: its OID, and its exact bytes, which enter the KDF. */
+function readWrapAlgorithm(algorithm: Asn1Node): { oid: string; der: Buffer } {
 	try {
-		return readAlgorithm(parameters, readSingle(parameters), 'key wrap algorithm');
-	} catch {
+		return { oid: algorithm.expect(Tag.sequence).child(0).oid, der: algorithm.raw };
+	} catch (error) {
+		if (!(error instanceof Asn1Error)) throw error;
 		throw invalidCms('the key wrap algorithm parameter of the key agreement algorithm is malformed');
 	}
 }
@@ -139,11 +142,7 @@ function readWrapAlgorithm(parameters: Buffer): AlgorithmId {
 /** The originator's point as a key on the recipient's curve (the originator usually omits the curve). */
 function originatorPublicKey(recipientKey: KeyObject, bitString: Buffer): KeyObject {
 	const recipientSpki = createPublicKey(recipientKey).export({ format: 'der', type: 'spki' });
-	const curveAlgorithm = new DerCursor(recipientSpki, readSingle(recipientSpki), 'SubjectPublicKeyInfo').required(
-		'algorithm',
-		TAG_SEQUENCE,
-	);
-	const spki = tlv(TAG_SEQUENCE, bytesOf(recipientSpki, curveAlgorithm), tlv(TAG_BIT_STRING, bitString));
+	const spki = tlv(TAG_SEQUENCE, readDer(recipientSpki).child(0).raw, tlv(TAG_BIT_STRING, bitString));
 	try {
 		return createPublicKey({ key: spki, format: 'der', type: 'spki' });
 	} catch {
@@ -154,8 +153,5 @@ function originatorPublicKey(recipientKey: KeyObject, bitString: Buffer): KeyObj
 
 /** BIT STRING content (unused-bits octet and point) of a public key. */
 function publicKeyBits(publicKey: KeyObject): Buffer {
-	const spki = publicKey.export({ format: 'der', type: 'spki' });
-	const fields = new DerCursor(spki, readSingle(spki), 'SubjectPublicKeyInfo');
-	fields.required('algorithm', TAG_SEQUENCE);
-	return Buffer.from(contentOf(spki, fields.required('subjectPublicKey', TAG_BIT_STRING)));
+	return Buffer.from(readDer(publicKey.export({ format: 'der', type: 'spki' })).child(1).content);
 }

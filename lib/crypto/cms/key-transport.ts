@@ -1,16 +1,8 @@
 import { constants, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
-import {
-	DerElement,
-	DerParseError,
-	DER_NULL,
-	TAG_NULL,
-	TAG_SEQUENCE,
-	algorithmIdentifier,
-	explicit,
-	readSingle,
-	sequence,
-} from './der';
-import { AlgorithmId, DerCursor, readAlgorithm } from './der-cursor';
+import { AlgorithmIdentifier, RSAESOAEPParams } from 'pkijs';
+import { Tag, octets, type Asn1Node } from '../encoding';
+import { EdoCryptoError } from '../errors';
+import { DER_NULL, algorithmIdentifier, explicit, sequence } from './der';
 import { invalidCms, keyTypeMismatch, unsupportedAlgorithm } from './envelope-errors';
 import { OID_MGF1, OID_P_SPECIFIED, OID_RSAES_OAEP } from './envelope-oids';
 import { OID_RSA_ENCRYPTION, OID_SHA1, OID_SHA224, OID_SHA256, OID_SHA384, OID_SHA512 } from './oids';
@@ -22,7 +14,7 @@ import { rsaPkcs1v15DecryptKey } from './rsa-pkcs1';
  */
 type KeyTransportDecryptor = (
 	key: KeyObject,
-	parameters: Buffer | undefined,
+	parameters: Asn1Node | undefined,
 	encryptedKey: Buffer,
 	keyLength: number,
 ) => Buffer;
@@ -49,7 +41,7 @@ export const SUPPORTED_KEY_TRANSPORTS =
 export function decryptKeyTransport(
 	key: KeyObject,
 	oid: string,
-	parameters: Buffer | undefined,
+	parameters: Asn1Node | undefined,
 	encryptedKey: Buffer,
 	keyLength: number,
 ): Buffer {
@@ -95,47 +87,32 @@ function oaepParameters(hash: OaepHash): Buffer {
 }
 
 /** RFC 8017 A.2.1 RSAES-OAEP-params; absent or NULL parameters mean all defaults. */
-function readOaepParameters(parameters: Buffer | undefined): { hash: string; label?: Buffer } {
-	if (!parameters || parameters[0] === TAG_NULL) return { hash: 'sha1' };
-	let hashOid = OID_SHA1;
-	let mgfHashOid = OID_SHA1;
-	let label: Buffer | undefined;
+function readOaepParameters(parameters: Asn1Node | undefined): { hash: string; label?: Buffer } {
+	if (!parameters || parameters.is(Tag.null)) return { hash: 'sha1' };
+	let hashOid: string;
+	let mgfHashOid: string;
+	let label: Buffer;
 	try {
-		const element = readSingle(parameters);
-		if (element.tag !== TAG_SEQUENCE) throw new DerParseError('not a SEQUENCE');
-		const fields = new DerCursor(parameters, element, 'RSAES-OAEP-params');
-		const hashField = fields.optional(0xa0);
-		if (hashField) hashOid = innerAlgorithm(parameters, hashField, 'hashAlgorithm').oid;
-		const mgfField = fields.optional(0xa1);
-		if (mgfField) {
-			const mgf = innerAlgorithm(parameters, mgfField, 'maskGenAlgorithm');
-			if (mgf.oid !== OID_MGF1) throw unsupportedAlgorithm('OAEP mask generation function', mgf.oid, 'MGF1');
-			if (!mgf.parameters) throw new DerParseError('MGF1 without its hash algorithm');
-			mgfHashOid = readAlgorithm(mgf.parameters, readSingle(mgf.parameters), 'MGF1 hash').oid;
-		}
-		const sourceField = fields.optional(0xa2);
-		if (sourceField) {
-			const source = innerAlgorithm(parameters, sourceField, 'pSourceAlgorithm');
-			if (source.oid !== OID_P_SPECIFIED) throw unsupportedAlgorithm('OAEP label source', source.oid, 'pSpecified');
-			if (source.parameters) {
-				const labelElement = readSingle(source.parameters);
-				label = source.parameters.subarray(labelElement.contentStart, labelElement.contentEnd);
-			}
-		}
+		const oaep = new RSAESOAEPParams({ schema: parameters.block });
+		hashOid = oaep.hashAlgorithm.algorithmId;
+		const mgf = oaep.maskGenAlgorithm;
+		if (mgf.algorithmId !== OID_MGF1) throw unsupportedAlgorithm('OAEP mask generation function', mgf.algorithmId, 'MGF1');
+		if (!mgf.algorithmParams) throw invalidCms('the RSAES-OAEP parameters are malformed (MGF1 without its hash algorithm)');
+		mgfHashOid = new AlgorithmIdentifier({ schema: mgf.algorithmParams }).algorithmId;
+		const source = oaep.pSourceAlgorithm;
+		if (source.algorithmId !== OID_P_SPECIFIED) throw unsupportedAlgorithm('OAEP label source', source.algorithmId, 'pSpecified');
+		// pkijs defaults pSourceAlgorithm to a label of SHA-1(""); RFC 8017's default is the empty label.
+		label = parameters.children.some((field) => field.isContext(2)) ? octets(source.algorithmParams) : Buffer.alloc(0);
 	} catch (error) {
-		if (error instanceof DerParseError) throw invalidCms(`the RSAES-OAEP parameters are malformed (${error.message})`);
-		throw error;
+		if (error instanceof EdoCryptoError) throw error;
+		throw invalidCms('the RSAES-OAEP parameters are malformed');
 	}
 	const hash = HASH_BY_OID[hashOid];
 	if (!hash) throw unsupportedAlgorithm('OAEP hash algorithm', hashOid, 'SHA-1, SHA-224, SHA-256, SHA-384, SHA-512');
 	// node:crypto ties MGF1's hash to the OAEP hash.
 	if (mgfHashOid !== hashOid)
 		throw unsupportedAlgorithm('OAEP MGF1 hash (different from the OAEP hash)', mgfHashOid, 'MGF1 with the OAEP hash');
-	return { hash, label: label && label.length > 0 ? label : undefined };
-}
-
-function innerAlgorithm(buffer: Buffer, wrapper: DerElement, what: string): AlgorithmId {
-	return readAlgorithm(buffer, new DerCursor(buffer, wrapper, what).required(what, TAG_SEQUENCE), what);
+	return { hash, label: label.length > 0 ? label : undefined };
 }
 
 function requireRsaKey(key: KeyObject): void {

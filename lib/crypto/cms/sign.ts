@@ -5,29 +5,24 @@
  */
 import crypto from 'node:crypto';
 
+import { Certificate } from '../certificate';
+import { decodeBinary } from '../encoding';
 import { EdoCryptoError } from '../errors';
 import type { HashAlgorithm } from '../signer';
 import {
 	DER_NULL,
-	DerParseError,
 	TAG_CONTEXT_CONSTRUCTED,
-	TAG_INTEGER,
 	TAG_OCTET_STRING,
 	TAG_SEQUENCE,
 	TAG_SET,
 	algorithmIdentifier,
-	bytesOf,
-	childrenOf,
 	cmsTime,
-	contentOf,
 	explicit,
 	header,
 	headerLength,
 	integer,
 	octetString,
 	oid,
-	readOid,
-	readSingle,
 	sequence,
 	sortDer,
 	tlv,
@@ -47,7 +42,6 @@ import {
 	OID_SHA384,
 	OID_SHA512,
 	OID_SIGNED_DATA,
-	OID_SUBJECT_KEY_IDENTIFIER,
 } from './oids';
 
 export interface SignatureProvider {
@@ -150,78 +144,19 @@ export function localKeySignatureProvider(key: crypto.KeyObject): SignatureProvi
 	);
 }
 
-// ---------------------------------------------------------------- certificate parts
+// ---------------------------------------------------------------- certificate
 
-export interface CertificateIdentifiers {
-	/** Issuer Name TLV, byte-exact as in the certificate. */
-	issuer: Buffer;
-	/** serialNumber INTEGER TLV, byte-exact. */
-	serial: Buffer;
-	subject: Buffer;
-	/** The subjectKeyIdentifier extension value (key id bytes), when present. */
-	subjectKeyIdentifier?: Buffer;
-}
-
-/**
- * Reads the fields CMS needs straight from certificate DER (no object model). Throws DerParseError when the
- * bytes are not shaped like an X.509 certificate.
- */
-export function readCertificateIdentifiers(der: Uint8Array): CertificateIdentifiers {
-	const certificate = readSingle(der);
-	if (certificate.tag !== TAG_SEQUENCE) throw new DerParseError('a certificate is a SEQUENCE');
-	const [tbs] = childrenOf(der, certificate);
-	if (!tbs || tbs.tag !== TAG_SEQUENCE) throw new DerParseError('no tbsCertificate');
-	const fields = childrenOf(der, tbs);
-	let index = fields[0]?.tag === (TAG_CONTEXT_CONSTRUCTED | 0) ? 1 : 0;
-	const serial = fields[index++];
-	index++; // signature AlgorithmIdentifier
-	const issuer = fields[index++];
-	index++; // validity
-	const subject = fields[index++];
-	if (!serial || serial.tag !== TAG_INTEGER || !issuer || issuer.tag !== TAG_SEQUENCE || !subject || subject.tag !== TAG_SEQUENCE) {
-		throw new DerParseError('tbsCertificate fields are not where X.509 puts them');
-	}
-	const result: CertificateIdentifiers = {
-		issuer: Buffer.from(bytesOf(der, issuer)),
-		serial: Buffer.from(bytesOf(der, serial)),
-		subject: Buffer.from(bytesOf(der, subject)),
-	};
-	const extensions = fields.find((field) => field.tag === (TAG_CONTEXT_CONSTRUCTED | 3));
-	if (extensions) {
-		const [list] = childrenOf(der, extensions);
-		for (const extension of list ? childrenOf(der, list) : []) {
-			const parts = childrenOf(der, extension);
-			if (parts.length < 2 || readOid(der, parts[0], 'extension') !== OID_SUBJECT_KEY_IDENTIFIER) continue;
-			// extnValue is an OCTET STRING wrapping the DER of SubjectKeyIdentifier, itself an OCTET STRING.
-			const extnValue = contentOf(der, parts[parts.length - 1]);
-			const keyId = readSingle(extnValue);
-			if (keyId.tag === TAG_OCTET_STRING) result.subjectKeyIdentifier = Buffer.from(contentOf(extnValue, keyId));
-		}
-	}
-	return result;
-}
-
-/** Turns PEM into DER (`label` may be an alternation like 'CMS|PKCS7'); DER passes through unchanged. */
-export function pemToDer(input: Buffer, label: string): Buffer {
-	if (input.length > 10 && input.subarray(0, 64).toString('latin1').includes('-----BEGIN')) {
-		const text = input.toString('latin1');
-		const match = new RegExp(`-----BEGIN (?:${label})-----([\\s\\S]*?)-----END (?:${label})-----`).exec(text);
-		if (match) return Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
-	}
-	return input;
-}
-
-function parseSignerCertificate(input: Buffer, what: string): { der: Buffer; ids: CertificateIdentifiers } {
+function parseSignerCertificate(input: Buffer, what: string): Certificate {
 	if (!((input as unknown) instanceof Uint8Array)) {
 		throw new EdoCryptoError('NOT_A_CERTIFICATE', `The ${what} must be given as DER bytes.`, 'Pass the certificate file contents (DER or PEM).');
 	}
-	const der = pemToDer(Buffer.from(input), 'CERTIFICATE');
 	try {
-		return { der, ids: readCertificateIdentifiers(der) };
+		return Certificate.fromDer(decodeBinary(input, what));
 	} catch (error) {
+		const detail = error instanceof EdoCryptoError ? error.message : 'The data is unreadable';
 		throw new EdoCryptoError(
 			'NOT_A_CERTIFICATE',
-			`The ${what} is not an X.509 certificate (${error instanceof DerParseError ? error.message : 'unreadable'}).`,
+			`The ${what} cannot be read: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}.`,
 			'Provide the certificate in DER (.cer/.crt) or PEM form.',
 		);
 	}
@@ -253,8 +188,7 @@ const SIGNING_TIME_OID = oid(OID_ATTR_SIGNING_TIME);
 export class CmsSignedDataBuilder {
 	private readonly provider: SignatureProvider;
 	private readonly defaultHash: HashAlgorithm;
-	private readonly certificate: Buffer;
-	private readonly identifiers: CertificateIdentifiers;
+	private readonly signer: Certificate;
 	/** [0] IMPLICIT SET OF Certificate, in DER order. */
 	private readonly certificatesField: Buffer;
 	private readonly precomputed = new Map<HashAlgorithm, Precomputed>();
@@ -267,10 +201,8 @@ export class CmsSignedDataBuilder {
 		this.provider = options.provider;
 		this.defaultHash = options.hashAlgorithm ?? 'SHA-256';
 		hashInfo(this.defaultHash);
-		const signer = parseSignerCertificate(options.certificateDer, 'signer certificate');
-		this.certificate = signer.der;
-		this.identifiers = signer.ids;
-		const all = [signer.der];
+		this.signer = parseSignerCertificate(options.certificateDer, 'signer certificate');
+		const all = [this.signer.der];
 		for (const [index, extra] of (options.chainDer ?? []).entries()) {
 			const parsed = parseSignerCertificate(extra, `chain certificate #${index + 1}`);
 			if (!all.some((known) => known.equals(parsed.der))) all.push(parsed.der);
@@ -281,7 +213,7 @@ export class CmsSignedDataBuilder {
 
 	/** DER of the signer certificate this builder signs with. */
 	get certificateDer(): Buffer {
-		return this.certificate;
+		return this.signer.der;
 	}
 
 	/** CMS SignedData over `content`, detached unless `detached: false`. */
@@ -331,14 +263,14 @@ export class CmsSignedDataBuilder {
 		const info = hashInfo(key);
 		const digestAlgorithm = algorithmIdentifier(info.oid);
 		const signatureAlgorithm = Buffer.from(this.provider.signatureAlgorithmDer(key));
-		const ids = this.identifiers;
+		const { issuerNameDer, serialNumberDer } = this.signer;
 		const pre: Precomputed = {
 			hash: key,
 			info,
 			contentTypeAttribute: sequence(oid(OID_ATTR_CONTENT_TYPE), tlv(TAG_SET, DATA_OID)),
-			signingCertificateAttribute: signingCertificateV2Attribute(this.certificate, ids, info),
+			signingCertificateAttribute: signingCertificateV2Attribute(this.signer, info),
 			messageDigestPrefix: messageDigestPrefix(info.length),
-			signerInfoPrefix: Buffer.concat([VERSION_1, sequence(ids.issuer, ids.serial), digestAlgorithm]),
+			signerInfoPrefix: Buffer.concat([VERSION_1, sequence(issuerNameDer, serialNumberDer), digestAlgorithm]),
 			signatureAlgorithm,
 			signedDataPrefix: Buffer.concat([VERSION_1, tlv(TAG_SET, digestAlgorithm)]),
 		};
@@ -462,9 +394,9 @@ function messageDigestPrefix(digestLength: number): Buffer {
  * ESS signingCertificateV2 (RFC 5035) naming the signer certificate by hash and issuer/serial. hashAlgorithm
  * is DEFAULT sha256, so DER leaves it out for SHA-256.
  */
-function signingCertificateV2Attribute(certificate: Buffer, ids: CertificateIdentifiers, info: HashInfo): Buffer {
-	const certHash = octetString(crypto.createHash(info.nodeName).update(certificate).digest());
-	const issuerSerial = sequence(sequence(explicit(4, ids.issuer)), ids.serial);
+function signingCertificateV2Attribute(certificate: Certificate, info: HashInfo): Buffer {
+	const certHash = octetString(crypto.createHash(info.nodeName).update(certificate.der).digest());
+	const issuerSerial = sequence(sequence(explicit(4, certificate.issuerNameDer)), certificate.serialNumberDer);
 	const essCertId = info.oid === OID_SHA256 ? sequence(certHash, issuerSerial) : sequence(algorithmIdentifier(info.oid), certHash, issuerSerial);
 	const signingCertificate = sequence(sequence(essCertId));
 	return sequence(oid(OID_ATTR_SIGNING_CERTIFICATE_V2), tlv(TAG_SET, signingCertificate));

@@ -4,28 +4,13 @@
  * signing-certificate binding. It does NOT build or check a certificate trust chain.
  */
 import crypto from 'node:crypto';
+import { UTCTime } from 'asn1js';
+import { ContentInfo, IssuerAndSerialNumber, SignedData, type Attribute, type SignerInfo } from 'pkijs';
 
+import { Certificate, loadCertificate, signedDataCertificates } from '../certificate';
+import { Asn1Error, Asn1Node, Tag, decodeBinary, integerHex, octets, readDer } from '../encoding';
 import { EdoCryptoError } from '../errors';
-import {
-	DerElement,
-	DerParseError,
-	TAG_CONTEXT_CONSTRUCTED,
-	TAG_CONTEXT_PRIMITIVE,
-	TAG_INTEGER,
-	TAG_OCTET_STRING,
-	TAG_SEQUENCE,
-	TAG_SET,
-	bytesOf,
-	childrenOf,
-	contentOf,
-	decodeTime,
-	octetStringValue,
-	readElement,
-	readOid,
-	readSingle,
-} from './der';
 import * as OID from './oids';
-import { CertificateIdentifiers, pemToDer, readCertificateIdentifiers } from './sign';
 
 export interface CmsSignerReport {
 	certificateDer?: Buffer;
@@ -96,11 +81,6 @@ const SIGNATURES: Record<string, { name: string; keyType: 'rsa' | 'ec'; hash?: s
 	[OID.OID_ECDSA_WITH_SHA512]: { name: 'ecdsa-with-SHA512', keyType: 'ec', hash: 'sha512' },
 };
 
-interface KnownCertificate {
-	der: Buffer;
-	ids: CertificateIdentifiers;
-}
-
 function invalid(message: string, hint = 'Provide a DER-encoded CMS SignedData (.p7s / .sig) file.'): EdoCryptoError {
 	return new EdoCryptoError('INVALID_CMS', message, hint);
 }
@@ -113,8 +93,7 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 	if (detachedContent !== undefined && detachedContent !== null && !(detachedContent instanceof Uint8Array)) {
 		throw new EdoCryptoError('INVALID_INPUT', 'The signed data must be binary data.', 'Pass the signed file contents as a Buffer.');
 	}
-	const der = pemToDer(Buffer.from(signature.buffer, signature.byteOffset, signature.length), 'CMS|PKCS7');
-	const parsed = parseSignedData(der);
+	const parsed = parseSignedData(signatureBytes(signature));
 
 	let content: Buffer;
 	if (parsed.content) {
@@ -139,7 +118,7 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 
 	const certificates = [...parsed.certificates];
 	for (const extra of options.certificates ?? []) {
-		const known = tryReadCertificate(pemToDer(Buffer.from(extra), 'CERTIFICATE'));
+		const known = tryReadCertificate(() => loadCertificate(extra));
 		if (known) certificates.push(known);
 	}
 
@@ -153,7 +132,7 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 		return digest;
 	};
 	const signers = parsed.signerInfos.map((signerInfo) =>
-		verifySigner(der, signerInfo, parsed.eContentType, certificates, { content, digestOf }),
+		verifySigner(signerInfo, parsed.eContentType, certificates, { content, digestOf }),
 	);
 	return {
 		valid: signers.length > 0 && signers.every((s) => !s.error && s.signatureValid && s.digestMatches && s.signingCertificateV2Matches !== false),
@@ -169,8 +148,17 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 interface ParsedSignedData {
 	eContentType: string;
 	content?: Buffer;
-	certificates: KnownCertificate[];
-	signerInfos: DerElement[];
+	certificates: Certificate[];
+	signerInfos: SignerInfo[];
+}
+
+/** DER from DER, PEM or base64; anything else as it is, so that parseSignedData can say what it is. */
+function signatureBytes(signature: Uint8Array): Buffer {
+	try {
+		return decodeBinary(signature, 'signature');
+	} catch {
+		return Buffer.from(signature.buffer, signature.byteOffset, signature.length);
+	}
 }
 
 function parseSignedData(der: Buffer): ParsedSignedData {
@@ -178,56 +166,28 @@ function parseSignedData(der: Buffer): ParsedSignedData {
 	const what = describeNonDer(der);
 	if (what) throw invalid(`The signature is not a DER CMS structure: ${what}.`, hintFor(what));
 	try {
-		const contentInfo = readSingle(der);
-		const top = expectTag(der, contentInfo, TAG_SEQUENCE, 'ContentInfo');
-		if (top[0]?.tag === TAG_SEQUENCE) {
+		const contentInfo = readDer(der).expect(Tag.sequence);
+		if (contentInfo.children[0]?.is(Tag.sequence)) {
 			throw invalid('Found an X.509 certificate or another structure, not a CMS ContentInfo.', 'Pass the signature file, not the certificate.');
 		}
-		if (top.length < 1) throw new DerParseError('ContentInfo is empty');
-		const contentType = readOid(der, top[0], 'ContentInfo.contentType');
+		const { contentType, content } = new ContentInfo({ schema: contentInfo.block });
 		if (contentType !== OID.OID_SIGNED_DATA) {
 			const name = CONTENT_TYPE_NAMES[contentType] ?? `content type ${contentType}`;
 			throw invalid(`Found CMS ${name}, not SignedData.`, 'Pass a signature (SignedData); encrypted messages are decrypted, not verified.');
 		}
-		if (top.length < 2 || top[1].tag !== (TAG_CONTEXT_CONSTRUCTED | 0)) throw new DerParseError('ContentInfo has no content');
-		const [signedDataElement] = childrenOf(der, top[1]);
-		if (!signedDataElement) throw new DerParseError('ContentInfo content is empty');
-		const fields = expectTag(der, signedDataElement, TAG_SEQUENCE, 'SignedData');
-		let index = 0;
-		expectTag(der, fields[index++], TAG_INTEGER, 'SignedData.version');
-		expectTag(der, fields[index++], TAG_SET, 'SignedData.digestAlgorithms');
-		const encap = expectTag(der, fields[index++], TAG_SEQUENCE, 'SignedData.encapContentInfo');
-		if (encap.length < 1) throw new DerParseError('encapContentInfo is empty');
-		const eContentType = readOid(der, encap[0], 'eContentType');
-		let content: Buffer | undefined;
-		if (encap[1]) {
-			if (encap[1].tag !== (TAG_CONTEXT_CONSTRUCTED | 0)) throw new DerParseError('eContent is not [0]');
-			const [octets] = childrenOf(der, encap[1]);
-			content = octets ? Buffer.from(octetStringValue(der, octets)) : Buffer.alloc(0);
-		}
-		const certificates: KnownCertificate[] = [];
-		if (fields[index]?.tag === (TAG_CONTEXT_CONSTRUCTED | 0)) {
-			for (const choice of childrenOf(der, fields[index++])) {
-				if (choice.tag !== TAG_SEQUENCE) continue; // attribute / other certificate formats
-				const known = tryReadCertificate(Buffer.from(bytesOf(der, choice)));
-				if (known) certificates.push(known);
-			}
-		}
-		if (fields[index]?.tag === (TAG_CONTEXT_CONSTRUCTED | 1)) index++; // crls
-		const signerInfos = expectTag(der, fields[index], TAG_SET, 'SignedData.signerInfos');
-		return { eContentType, content, certificates, signerInfos };
+		const signedData = new SignedData({ schema: content });
+		const { eContentType, eContent } = signedData.encapContentInfo;
+		return {
+			eContentType,
+			content: eContent && Buffer.from(octets(eContent)),
+			certificates: signedDataCertificates(new Asn1Node(content)).flatMap((node) => tryReadCertificate(() => Certificate.fromDer(node.raw)) ?? []),
+			signerInfos: signedData.signerInfos,
+		};
 	} catch (error) {
-		if (error instanceof DerParseError) throw invalid(`The signature is not a valid CMS SignedData: ${error.message}.`);
-		throw error;
+		if (error instanceof EdoCryptoError) throw error;
+		const detail = error instanceof Asn1Error ? (error.truncated ? 'the data is truncated' : error.message) : 'its structure does not match';
+		throw invalid(`The signature is not a valid CMS SignedData: ${detail}.`);
 	}
-}
-
-function expectTag(der: Buffer, element: DerElement | undefined, tag: number, what: string): DerElement[] {
-	if (!element) throw new DerParseError(`${what} is missing`);
-	if (element.tag !== tag) {
-		throw new DerParseError(`${what} has tag 0x${element.tag.toString(16)} where 0x${tag.toString(16)} was expected`);
-	}
-	return element.tag & 0x20 ? childrenOf(der, element) : [];
 }
 
 /** Names obviously non-DER input, so the message can say what was found instead. */
@@ -236,20 +196,18 @@ function describeNonDer(der: Buffer): string | undefined {
 	if (head.startsWith('-----BEGIN')) return `PEM text "${head.split('\n')[0].trim()}" that is not a CMS/PKCS7 block`;
 	if (/^\s*<\?xml|^\s*</.test(head)) return 'the data looks like XML/HTML text';
 	if (/^%PDF/.test(head)) return 'the data is a PDF document';
-	if (/^[A-Za-z0-9+/=\r\n]+$/.test(der.subarray(0, 256).toString('latin1')) && der[0] === 0x4d) return 'the data looks like Base64 text';
-	if (der[0] !== TAG_SEQUENCE) return `it starts with byte 0x${der[0].toString(16).padStart(2, '0')}, not an ASN.1 SEQUENCE`;
+	if (der[0] !== 0x30) return `it starts with byte 0x${der[0].toString(16).padStart(2, '0')}, not an ASN.1 SEQUENCE`;
 	return undefined;
 }
 
 function hintFor(what: string): string {
-	if (what.includes('Base64')) return 'Decode the Base64 text to bytes first.';
 	if (what.includes('XML') || what.includes('PDF')) return 'This looks like the signed document itself; pass the signature file instead.';
 	return 'Provide a DER-encoded CMS SignedData (.p7s / .sig) file.';
 }
 
-function tryReadCertificate(der: Buffer): KnownCertificate | undefined {
+function tryReadCertificate(read: () => Certificate): Certificate | undefined {
 	try {
-		return { der, ids: readCertificateIdentifiers(der) };
+		return read();
 	} catch {
 		return undefined;
 	}
@@ -258,19 +216,12 @@ function tryReadCertificate(der: Buffer): KnownCertificate | undefined {
 // ---------------------------------------------------------------- one signer
 
 function verifySigner(
-	der: Buffer,
-	signerInfo: DerElement,
+	signerInfo: SignerInfo,
 	eContentType: string,
-	certificates: KnownCertificate[],
+	certificates: Certificate[],
 	context: { content: Buffer; digestOf: (nodeName: string) => Buffer },
 ): CmsSignerReport {
 	const { digestOf } = context;
-	let fields: DerElement[];
-	try {
-		fields = expectTag(der, signerInfo, TAG_SEQUENCE, 'SignerInfo');
-	} catch (error) {
-		throw invalid(`The signature is not a valid CMS SignedData: ${(error as Error).message}.`);
-	}
 	const report: CmsSignerReport = {
 		serialNumber: '',
 		digestAlgorithm: 'unknown',
@@ -279,36 +230,27 @@ function verifySigner(
 		digestMatches: false,
 	};
 	try {
-		let index = 1; // version
-		const sid = fields[index++];
-		const digestAlgorithm = algorithmOid(der, fields[index++], 'SignerInfo.digestAlgorithm');
-		let signedAttributes: DerElement | undefined;
-		if (fields[index]?.tag === (TAG_CONTEXT_CONSTRUCTED | 0)) signedAttributes = fields[index++];
-		const signatureAlgorithmElement = fields[index++];
-		const signatureAlgorithm = algorithmOid(der, signatureAlgorithmElement, 'SignerInfo.signatureAlgorithm');
-		if (!fields[index] || fields[index].tag !== TAG_OCTET_STRING) throw new DerParseError('SignerInfo.signature is missing');
-		const signatureValue = contentOf(der, fields[index]);
-
+		const digestAlgorithm = signerInfo.digestAlgorithm.algorithmId;
+		const signatureAlgorithm = signerInfo.signatureAlgorithm.algorithmId;
+		const signatureValue = octets(signerInfo.signature);
 		const digest = DIGESTS[digestAlgorithm];
 		const signatureInfo = SIGNATURES[signatureAlgorithm];
 		report.digestAlgorithm = digest?.name ?? digestAlgorithm;
 		report.signatureAlgorithm = signatureInfo?.name ?? signatureAlgorithm;
 
-		const certificate = findCertificate(der, sid, certificates, report);
-		let x509: crypto.X509Certificate | undefined;
+		const certificate = findCertificate(signerInfo.sid, certificates, report);
 		if (certificate) {
 			report.certificateDer = certificate.der;
-			try {
-				x509 = new crypto.X509Certificate(certificate.der);
-				report.subject = x509.subject.split('\n').join(', ');
-			} catch {
-				// Reported below, where the key is needed.
-			}
+			report.subject = certificate.subject;
 		}
 
-		const attributes = signedAttributes ? readAttributes(der, signedAttributes) : undefined;
-		const signingTime = attributes?.get(OID.OID_ATTR_SIGNING_TIME);
-		if (signingTime) report.signingTime = decodeTime(der, signingTime).toISOString();
+		const signedAttributes = signerInfo.signedAttrs;
+		const attributes = signedAttributes ? readAttributes(signedAttributes.attributes) : undefined;
+		const signingTime = attributes?.get(OID.OID_ATTR_SIGNING_TIME)?.block;
+		if (signingTime) {
+			if (!(signingTime instanceof UTCTime)) throw new Asn1Error('signingTime is not a time'); // GeneralizedTime extends UTCTime
+			report.signingTime = signingTime.toDate().toISOString();
+		}
 
 		if (!digest) return fail(report, `digest algorithm ${digestAlgorithm} is not supported`);
 		if (!signatureInfo) return fail(report, `signature algorithm ${signatureAlgorithm} is not supported`);
@@ -316,17 +258,16 @@ function verifySigner(
 		if (attributes && signedAttributes) {
 			const messageDigest = attributes.get(OID.OID_ATTR_MESSAGE_DIGEST);
 			const contentType = attributes.get(OID.OID_ATTR_CONTENT_TYPE);
-			report.digestMatches = !!messageDigest && messageDigest.tag === TAG_OCTET_STRING && contentOf(der, messageDigest).equals(digestOf(digest.node));
+			report.digestMatches = !!messageDigest && messageDigest.is(Tag.octetString) && messageDigest.bytes.equals(digestOf(digest.node));
 			if (!messageDigest) report.error = 'the signed attributes have no messageDigest';
-			else if (!contentType || readOid(der, contentType, 'contentType attribute') !== eContentType) {
+			else if (!contentType || contentType.oid !== eContentType) {
 				report.error = 'the contentType attribute does not match the encapsulated content type';
 			}
-			// The signature covers the attributes as a SET OF (tag 0x31), not as the [0] IMPLICIT field.
-			signedBytes = Buffer.from(bytesOf(der, signedAttributes));
-			signedBytes[0] = TAG_SET;
+			// The signature covers the attributes as a SET OF (tag 0x31): pkijs keeps their bytes, re-tagged so.
+			signedBytes = Buffer.from(signedAttributes.encodedValue);
 			const ess = attributes.get(OID.OID_ATTR_SIGNING_CERTIFICATE_V2) ?? attributes.get(OID.OID_ATTR_SIGNING_CERTIFICATE);
 			if (ess && certificate) {
-				report.signingCertificateV2Matches = essMatches(der, ess, certificate, attributes.has(OID.OID_ATTR_SIGNING_CERTIFICATE_V2));
+				report.signingCertificateV2Matches = essMatches(ess, certificate, attributes.has(OID.OID_ATTR_SIGNING_CERTIFICATE_V2));
 				if (!report.signingCertificateV2Matches && !report.error) {
 					report.error = 'the signing certificate attribute names a different certificate';
 				}
@@ -337,8 +278,12 @@ function verifySigner(
 		}
 
 		if (!certificate) return fail(report, 'the signer certificate is not included in the signature');
-		if (!x509) return fail(report, 'the signer certificate cannot be read');
-		const publicKey = x509.publicKey;
+		let publicKey: crypto.KeyObject;
+		try {
+			publicKey = certificate.publicKey;
+		} catch {
+			return fail(report, `the signer certificate's key (${certificate.keyAlgorithm.description}) is not supported`);
+		}
 		if (publicKey.asymmetricKeyType !== signatureInfo.keyType) {
 			return fail(report, `the certificate key (${publicKey.asymmetricKeyType}) does not match the signature algorithm ${signatureInfo.name}`);
 		}
@@ -349,7 +294,7 @@ function verifySigner(
 		if (!report.digestMatches && !report.error) report.error = 'the content digest does not match messageDigest: the data was changed';
 		return report;
 	} catch (error) {
-		if (error instanceof DerParseError) return fail(report, `malformed SignerInfo: ${error.message}`);
+		if (error instanceof Asn1Error) return fail(report, `malformed SignerInfo: ${error.message}`);
 		if (error instanceof EdoCryptoError) throw error;
 		return fail(report, 'the signature could not be checked with the signer key');
 	}
@@ -361,86 +306,49 @@ function fail(report: CmsSignerReport, message: string): CmsSignerReport {
 	return report;
 }
 
-function algorithmOid(der: Buffer, element: DerElement | undefined, what: string): string {
-	if (!element || element.tag !== TAG_SEQUENCE) throw new DerParseError(`${what} is missing`);
-	const [identifier] = childrenOf(der, element);
-	if (!identifier) throw new DerParseError(`${what} is empty`);
-	return readOid(der, identifier, what);
-}
-
-/** Upper-case hex of an INTEGER TLV's value, without the sign padding byte. */
-function serialHex(serialTlv: Buffer): string {
-	const element = readElement(serialTlv);
-	let value = contentOf(serialTlv, element);
-	if (value.length > 1 && value[0] === 0 && value[1] & 0x80) value = value.subarray(1);
-	return value.toString('hex').toUpperCase();
-}
-
 /** Resolves the SignerIdentifier: IssuerAndSerialNumber or [0] SubjectKeyIdentifier. */
-function findCertificate(
-	der: Buffer,
-	sid: DerElement | undefined,
-	certificates: KnownCertificate[],
-	report: CmsSignerReport,
-): KnownCertificate | undefined {
-	if (!sid) throw new DerParseError('SignerInfo.sid is missing');
-	if (sid.tag === TAG_SEQUENCE) {
-		const [issuer, serial] = childrenOf(der, sid);
-		if (!issuer || !serial || serial.tag !== TAG_INTEGER) throw new DerParseError('malformed IssuerAndSerialNumber');
-		const issuerBytes = bytesOf(der, issuer);
-		const serialBytes = bytesOf(der, serial);
-		report.serialNumber = serialHex(serialBytes);
-		return certificates.find((c) => c.ids.serial.equals(serialBytes) && c.ids.issuer.equals(issuerBytes));
+function findCertificate(sid: SignerInfo['sid'], certificates: Certificate[], report: CmsSignerReport): Certificate | undefined {
+	if (sid instanceof IssuerAndSerialNumber) {
+		const issuer = Buffer.from(sid.issuer.valueBeforeDecode);
+		const serial = new Asn1Node(sid.serialNumber);
+		report.serialNumber = integerHex(serial.content);
+		return certificates.find((c) => c.serialNumberDer.equals(serial.raw) && c.issuerNameDer.equals(issuer));
 	}
-	if (sid.tag === (TAG_CONTEXT_PRIMITIVE | 0)) {
-		const keyId = contentOf(der, sid);
-		const certificate = certificates.find((c) => c.ids.subjectKeyIdentifier?.equals(keyId));
-		if (certificate) report.serialNumber = serialHex(certificate.ids.serial);
-		return certificate;
-	}
-	throw new DerParseError(`unknown SignerIdentifier tag 0x${sid.tag.toString(16)}`);
+	const keyId = octets(sid);
+	const certificate = certificates.find((c) => c.subjectKeyIdentifier?.equals(keyId));
+	if (certificate) report.serialNumber = certificate.serialNumber;
+	return certificate;
 }
 
 /** Signed attributes by type OID, each mapped to its first value. */
-function readAttributes(der: Buffer, field: DerElement): Map<string, DerElement> {
-	const attributes = new Map<string, DerElement>();
-	for (const attribute of childrenOf(der, field)) {
-		if (attribute.tag !== TAG_SEQUENCE) throw new DerParseError('a signed attribute is not a SEQUENCE');
-		const [type, values] = childrenOf(der, attribute);
-		if (!type || !values || values.tag !== TAG_SET) throw new DerParseError('malformed signed attribute');
-		const typeOid = readOid(der, type, 'attribute type');
-		if (attributes.has(typeOid)) throw new DerParseError(`signed attribute ${typeOid} appears twice`);
-		const [first] = childrenOf(der, values);
-		if (!first) throw new DerParseError(`signed attribute ${typeOid} has no value`);
-		attributes.set(typeOid, first);
+function readAttributes(attributes: Attribute[]): Map<string, Asn1Node> {
+	const byType = new Map<string, Asn1Node>();
+	for (const { type, values } of attributes) {
+		if (byType.has(type)) throw new Asn1Error(`signed attribute ${type} appears twice`);
+		if (!values[0]) throw new Asn1Error(`signed attribute ${type} has no value`);
+		byType.set(type, new Asn1Node(values[0]));
 	}
-	return attributes;
+	return byType;
 }
 
 /**
- * Checks the first ESSCertID(v2) of signingCertificate(V2) against the signer certificate: its hash and,
- * when present, the issuer serial number.
+ * Checks the first ESSCertID(v2) of signingCertificate(V2) (no pkijs class) against the signer certificate:
+ * its hash and, when present, the issuer serial number.
  */
-function essMatches(der: Buffer, value: DerElement, certificate: KnownCertificate, v2: boolean): boolean {
-	const [certs] = expectTag(der, value, TAG_SEQUENCE, 'SigningCertificate');
-	if (!certs) return false;
-	const [first] = expectTag(der, certs, TAG_SEQUENCE, 'SigningCertificate.certs');
+function essMatches(value: Asn1Node, certificate: Certificate, v2: boolean): boolean {
+	const first = value.expect(Tag.sequence).children[0]?.expect(Tag.sequence).children[0];
 	if (!first) return false;
-	const parts = expectTag(der, first, TAG_SEQUENCE, 'ESSCertID');
+	const parts = first.expect(Tag.sequence).children;
 	let index = 0;
 	let hashName = v2 ? 'sha256' : 'sha1';
-	if (v2 && parts[0]?.tag === TAG_SEQUENCE) {
-		const digest = DIGESTS[algorithmOid(der, parts[index++], 'ESSCertIDv2.hashAlgorithm')];
+	if (v2 && parts[0]?.is(Tag.sequence)) {
+		const digest = DIGESTS[parts[index++].child(0).oid];
 		if (!digest) return false;
 		hashName = digest.node;
 	}
 	const certHash = parts[index++];
-	if (!certHash || certHash.tag !== TAG_OCTET_STRING) return false;
-	if (!contentOf(der, certHash).equals(crypto.createHash(hashName).update(certificate.der).digest())) return false;
-	const issuerSerial = parts[index];
-	if (issuerSerial?.tag === TAG_SEQUENCE) {
-		const [, serial] = childrenOf(der, issuerSerial);
-		if (serial && !bytesOf(der, serial).equals(certificate.ids.serial)) return false;
-	}
-	return true;
+	if (!certHash?.is(Tag.octetString)) return false;
+	if (!certHash.bytes.equals(crypto.createHash(hashName).update(certificate.der).digest())) return false;
+	const serial = parts[index]?.is(Tag.sequence) ? parts[index].children[1] : undefined;
+	return !serial || serial.raw.equals(certificate.serialNumberDer);
 }

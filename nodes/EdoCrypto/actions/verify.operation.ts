@@ -1,0 +1,165 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { Certificate } from '../../../lib/crypto/certificate';
+import { verifyCms, type CmsSignerReport } from '../../../lib/crypto/cms/verify';
+import { decodeBinary } from '../../../lib/crypto/encoding';
+import { readBinaryProperty } from '../../shared/binary';
+import { bytesFromField } from '../../shared/input';
+import { forOperation, mergeJson } from './fields';
+
+export const description: INodeProperties[] = forOperation('verify', [
+	{
+		displayName: 'Signature Source',
+		name: 'signatureSource',
+		type: 'options',
+		options: [
+			{ name: 'Binary File', value: 'binary', description: 'A .sig/.p7s file in a binary field' },
+			{ name: 'Text Field', value: 'field', description: 'The signature as base64 or PEM text' },
+		],
+		default: 'binary',
+	},
+	{
+		displayName: 'Signature Binary Field',
+		name: 'signatureBinaryPropertyName',
+		type: 'string',
+		default: 'signature',
+		required: true,
+		hint: 'The name of the input binary field containing the signature file',
+		displayOptions: { show: { signatureSource: ['binary'] } },
+	},
+	{
+		displayName: 'Signature',
+		name: 'signature',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'The CMS signature as base64 or PEM',
+		displayOptions: { show: { signatureSource: ['field'] } },
+	},
+	{
+		displayName: 'Signed Data',
+		name: 'contentSource',
+		type: 'options',
+		options: [
+			{ name: 'Binary File', value: 'binary', description: 'The signed file, for a detached signature' },
+			{ name: 'Text', value: 'text', description: 'The signed text (UTF-8), for a detached signature' },
+			{ name: 'Base64', value: 'base64', description: 'The signed bytes as base64, for a detached signature' },
+			{
+				name: 'Included in the Signature',
+				value: 'attached',
+				description: 'An attached signature carries the data itself',
+			},
+		],
+		default: 'binary',
+	},
+	{
+		displayName: 'Data Binary Field',
+		name: 'contentBinaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field containing the signed file',
+		displayOptions: { show: { contentSource: ['binary'] } },
+	},
+	{
+		displayName: 'Text',
+		name: 'contentText',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		description: 'The signed text; its UTF-8 bytes are checked',
+		displayOptions: { show: { contentSource: ['text'] } },
+	},
+	{
+		displayName: 'Base64 Data',
+		name: 'contentBase64',
+		type: 'string',
+		default: '',
+		description: 'The signed bytes, encoded as base64',
+		displayOptions: { show: { contentSource: ['base64'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Error If Invalid',
+				name: 'errorIfInvalid',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to fail the item when the signature does not verify. Off: the output field "valid" says so, for an IF node to branch on.',
+			},
+		],
+	},
+]);
+
+type ContentSource = 'binary' | 'text' | 'base64' | 'attached';
+
+function signerReport(report: CmsSignerReport): IDataObject {
+	const { certificateDer, ...rest } = report;
+	const output: IDataObject = { ...rest };
+	if (certificateDer) {
+		try {
+			const info = Certificate.fromDer(certificateDer).info();
+			output.certificate = { ...info };
+		} catch {
+			output.certificate = null;
+		}
+	}
+	return output;
+}
+
+async function signatureBytes(this: IExecuteFunctions, itemIndex: number): Promise<Buffer> {
+	if ((this.getNodeParameter('signatureSource', itemIndex) as string) === 'field') {
+		return decodeBinary(this.getNodeParameter('signature', itemIndex) as string, 'signature');
+	}
+	const propertyName = this.getNodeParameter('signatureBinaryPropertyName', itemIndex) as string;
+	return (await readBinaryProperty(this, itemIndex, propertyName)).bytes;
+}
+
+async function contentBytes(this: IExecuteFunctions, itemIndex: number, source: ContentSource): Promise<Buffer | undefined> {
+	if (source === 'attached') return undefined;
+	if (source === 'binary') {
+		const propertyName = this.getNodeParameter('contentBinaryPropertyName', itemIndex) as string;
+		return (await readBinaryProperty(this, itemIndex, propertyName)).bytes;
+	}
+	const value = this.getNodeParameter(source === 'text' ? 'contentText' : 'contentBase64', itemIndex);
+	return bytesFromField(value, source, 'signed data');
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	item: INodeExecutionData,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const source = this.getNodeParameter('contentSource', itemIndex) as ContentSource;
+	const options = this.getNodeParameter('options', itemIndex, {}) as { errorIfInvalid?: boolean };
+	const signature = await signatureBytes.call(this, itemIndex);
+	const content = await contentBytes.call(this, itemIndex, source);
+	const verification = verifyCms(signature, content);
+	const signers = verification.signers.map(signerReport);
+
+	if (!verification.valid && options.errorIfInvalid) {
+		const reasons = verification.signers
+			.map((signer, index) => signer.error ?? (signer.signatureValid && signer.digestMatches ? undefined : `signer ${index + 1} does not match the data`))
+			.filter((reason): reason is string => Boolean(reason));
+		throw new NodeOperationError(this.getNode(), 'The signature is not valid', {
+			itemIndex,
+			description: reasons.length > 0 ? reasons.join('; ') : 'The signature holds no signer.',
+		});
+	}
+	return {
+		json: mergeJson(item.json, {
+			valid: verification.valid,
+			detached: verification.detached,
+			signers,
+			trustChainChecked: verification.trustChainChecked,
+		}),
+		binary: item.binary,
+	};
+}
