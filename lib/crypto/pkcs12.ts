@@ -5,12 +5,10 @@
  * with GOST ciphers, HMAC-Streebog) extends with the register* functions.
  */
 import crypto from 'node:crypto';
-import type { OctetString } from 'asn1js';
 import forge from 'node-forge';
 import {
 	AlgorithmIdentifier,
 	AuthenticatedSafe,
-	CertBag,
 	EncryptedData,
 	MacData,
 	PBES2Params,
@@ -18,13 +16,10 @@ import {
 	PFX,
 	PKCS8ShroudedKeyBag,
 	PrivateKeyInfo,
-	SafeBag,
-	SafeContents,
-	type Attribute,
 } from 'pkijs';
 
 import { Certificate } from './certificate';
-import { Asn1Error, Asn1Node, Tag, decodeBinary, octets, parametersOf, readDer, readFirst } from './encoding';
+import { Asn1Error, Asn1Node, Tag, TagClass, decodeBinary, octets, parametersOf, readDer, readFirst } from './encoding';
 import { EdoCryptoError } from './errors';
 
 export interface PfxContents {
@@ -389,6 +384,7 @@ const OID = {
 	keyBag: '1.2.840.113549.1.12.10.1.1',
 	pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
 	certBag: '1.2.840.113549.1.12.10.1.3',
+	x509Certificate: '1.2.840.113549.1.9.22.1',
 	safeContentsBag: '1.2.840.113549.1.12.10.1.6',
 	localKeyId: '1.2.840.113549.1.9.21',
 };
@@ -542,9 +538,9 @@ function readAuthenticatedSafe(content: Buffer, password: PbePassword): Bags {
 			if (error instanceof EdoCryptoError || error instanceof PbeDecryptionError) throw error;
 			throw damaged('a content block is malformed');
 		}
-		let safeBags: SafeBag[];
+		let safeBags: Asn1Node[];
 		try {
-			safeBags = new SafeContents({ schema: readDer(safeContents).block }).safeBags;
+			safeBags = readDer(safeContents).expect(Tag.sequence).children;
 		} catch {
 			throw damaged('a bag list is malformed');
 		}
@@ -553,22 +549,28 @@ function readAuthenticatedSafe(content: Buffer, password: PbePassword): Bags {
 	return bags;
 }
 
-function readSafeBags(safeBags: SafeBag[], password: PbePassword, bags: Bags, insideEncrypted: boolean): void {
-	for (const { bagId, bagValue, bagAttributes } of safeBags) {
-		const localKeyId = readLocalKeyId(bagAttributes);
+/**
+ * SafeBags are read with our asn1js view rather than pkijs's SafeBag/CertBag classes: those reject a certificate
+ * held as a BER constructed OCTET STRING (what Windows and Java exports write) and keep no bytes of a key bag.
+ */
+function readSafeBags(safeBags: Asn1Node[], password: PbePassword, bags: Bags, insideEncrypted: boolean): void {
+	for (const safeBag of safeBags) {
 		try {
+			const bagId = safeBag.child(0).oid;
+			const bagValue = safeBag.child(1).expect(0, TagClass.context).child(0);
+			const localKeyId = readLocalKeyId(safeBag.children[2]);
 			if (bagId === OID.keyBag) {
-				// pkijs keeps no bytes of a parsed key, so the PrivateKeyInfo is encoded again.
-				const pkcs8 = Buffer.from((bagValue as PrivateKeyInfo).toSchema().toBER());
-				bags.keys.push({ pkcs8, localKeyId, wasEncrypted: insideEncrypted });
+				bags.keys.push({ pkcs8: bagValue.raw, localKeyId, wasEncrypted: insideEncrypted });
 			} else if (bagId === OID.pkcs8ShroudedKeyBag) {
-				const { encryptionAlgorithm, encryptedData } = bagValue as PKCS8ShroudedKeyBag;
-				bags.keys.push({ pkcs8: decryptToDer(encryptionAlgorithm, password, octets(encryptedData)), localKeyId, wasEncrypted: true });
+				const encryptionAlgorithm = new AlgorithmIdentifier({ schema: bagValue.child(0).block });
+				const encryptedData = bagValue.child(1).expect(Tag.octetString).bytes;
+				bags.keys.push({ pkcs8: decryptToDer(encryptionAlgorithm, password, encryptedData), localKeyId, wasEncrypted: true });
 			} else if (bagId === OID.certBag) {
-				bags.certificates.push({ der: octets((bagValue as CertBag).certValue as OctetString), localKeyId });
+				const certValue = bagValue.child(1).expect(0, TagClass.context).child(0).expect(Tag.octetString);
+				if (bagValue.child(0).oid === OID.x509Certificate) bags.certificates.push({ der: certValue.bytes, localKeyId });
 			} else if (bagId === OID.safeContentsBag) {
-				readSafeBags((bagValue as SafeContents).safeBags, password, bags, insideEncrypted);
-			} // CRLs and secrets are not needed for signing
+				readSafeBags(bagValue.children, password, bags, insideEncrypted);
+			} // CRLs, secrets and SDSI certificates are not needed for signing
 		} catch (error) {
 			if (error instanceof EdoCryptoError || error instanceof PbeDecryptionError) throw error;
 			throw damaged('a bag is malformed');
@@ -576,10 +578,11 @@ function readSafeBags(safeBags: SafeBag[], password: PbePassword, bags: Bags, in
 	}
 }
 
-function readLocalKeyId(attributes: Attribute[] | undefined): Buffer | undefined {
-	const values = attributes?.find((attribute) => attribute.type === OID.localKeyId)?.values;
-	const first = values?.[0] ? new Asn1Node(values[0]) : undefined;
-	return first?.is(Tag.octetString) ? Buffer.from(first.bytes) : undefined;
+function readLocalKeyId(attributes: Asn1Node | undefined): Buffer | undefined {
+	if (!attributes?.is(Tag.set)) return undefined;
+	const attribute = attributes.children.find((candidate) => candidate.child(0).oid === OID.localKeyId);
+	const first = attribute?.child(1).children[0];
+	return first?.is(Tag.octetString) ? first.bytes : undefined;
 }
 
 function assemble(bags: Bags, unverifiedPassword: boolean): PfxContents {

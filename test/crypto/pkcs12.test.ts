@@ -7,6 +7,7 @@ import { readDer } from '../../lib/crypto/encoding';
 import { EdoCryptoError } from '../../lib/crypto/errors';
 import { loadPfx, pkcs12Kdf, bmpPassword, PbeDigest } from '../../lib/crypto/pkcs12';
 import { assertKeyMatchesCertificate } from '../../lib/crypto/privateKey';
+import { explicit, integer, octetString, oid, sequence } from '../../lib/crypto/cms/der';
 import { KeyKind, createIdentity, openssl, tempPath, writeTemp } from '../helpers/pki';
 
 const PASSWORD = 'Pfx-Secret-2024';
@@ -256,5 +257,27 @@ describe('PKCS#12 key derivation', () => {
 		const contents = loadPfx(exportPfx(createChain('rsa2048'), [], PASSWORD, false), PASSWORD);
 		expect(loadCertificate(contents.certificate.pem).thumbprint).toBe(contents.certificate.thumbprint);
 		expect(contents.certificate.info().commonName).toBe('EDO Test Leaf rsa2048');
+	});
+});
+
+describe('loadPfx: BER forms that Windows and Java exports write', () => {
+	it('reads a certificate bag whose value is a constructed (chunked) OCTET STRING, and an unencrypted key bag', () => {
+		const identity = createIdentity('p256');
+		const certificate = identity.certDer;
+		// [0] EXPLICIT OCTET STRING in BER constructed form: 0x24 with two primitive segments.
+		const half = Math.floor(certificate.length / 2);
+		const chunked = tlv(0x24, Buffer.concat([octetString(certificate.subarray(0, half)), octetString(certificate.subarray(half))]));
+		const certBag = sequence(oid('1.2.840.113549.1.12.10.1.3'), explicit(0, sequence(oid('1.2.840.113549.1.9.22.1'), explicit(0, chunked))));
+		const keyBag = sequence(oid('1.2.840.113549.1.12.10.1.1'), explicit(0, pkcs8Der(identity.keyPath)));
+		const safeContents = sequence(certBag, keyBag);
+		const authenticatedSafe = sequence(sequence(oid('1.2.840.113549.1.7.1'), explicit(0, octetString(safeContents))));
+		const pfx = sequence(integer(3), sequence(oid('1.2.840.113549.1.7.1'), explicit(0, octetString(authenticatedSafe))));
+
+		const contents = loadPfx(pfx, '');
+		expect(contents.certificate.der.equals(certificate)).toBe(true);
+		assertKeyMatchesCertificate(contents.key, contents.certificate);
+		// OpenSSL reads the same bytes (the independent check that the structure is a valid PFX).
+		const out = openssl(['pkcs12', '-in', writeTemp('chunked.pfx', pfx), '-nokeys', '-passin', 'pass:', '-nomacver']);
+		expect(out.toString()).toContain('BEGIN CERTIFICATE');
 	});
 });
