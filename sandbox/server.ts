@@ -119,7 +119,7 @@ const ADMIN_PREFIX = '/__sandbox';
 const MAX_BODY = 64 * 1024 * 1024;
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|password|api-?key|assistant-key/i;
 /** JSON fields whose values never reach the request log (passwords, PINs, tokens, secrets). */
-const SECRET_FIELD = /password|^pin$|token|secret|^sad$|otp|client_?secret/i;
+const SECRET_FIELD = /password|^pin$|token|secret|^sad$|otp|client_?secret|^authdata$/i;
 
 interface Route extends RouteInfo {
 	compiled: CompiledPattern;

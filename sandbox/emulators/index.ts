@@ -4,6 +4,7 @@
 import type { SandboxEmulator, SandboxServer } from '../server';
 import { createDiadocEmulator } from './diadoc';
 import { createEchoEmulator } from './echo';
+import { createSignerEmulator } from './signer';
 import { createTaxcomEmulator } from './taxcom';
 import { createTranscryptEmulator } from './transcrypt';
 
@@ -17,6 +18,7 @@ export const emulators: EmulatorEntry[] = [
 	{ prefix: '/diadoc', create: () => createDiadocEmulator() },
 	{ prefix: '/taxcom', create: createTaxcomEmulator },
 	{ prefix: '/transcrypt', create: createTranscryptEmulator },
+	{ prefix: '/signer', create: () => createSignerEmulator() },
 ];
 
 /** Mounts a fresh instance of every registered emulator and returns them by prefix. */

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import type { OctetString } from 'asn1js';
 import {
 	IssuerAndSerialNumber,
@@ -14,13 +14,25 @@ import { decryptionFailed, invalidCms, unsupportedAlgorithm } from './envelope-e
 import { OID_COMMON_NAME } from './envelope-oids';
 import { readEnvelope, type Envelope } from './envelope-reader';
 import { decryptKeyAgreement } from './key-agreement';
-import { decryptKeyTransport } from './key-transport';
+import { decryptKeyTransport, keyTransportScheme, type KeyTransportScheme } from './key-transport';
 import { describeIssuerAndSerial, readRecipientCertificate, type RecipientCertificate } from './recipient-certificate';
 
 export interface CmsRecipient {
 	/** DER of the recipient's certificate: selects the RecipientInfo addressed to it. */
 	certificateDer: Buffer;
-	key: KeyObject;
+	/** The private key, or the private-key step done elsewhere (a PKCS#11 token, an HSM). */
+	key: KeyObject | CmsExternalPrivateKey;
+}
+
+/**
+ * A private key that never leaves its token: only the private-key operation runs there, the rest (recipient
+ * matching, KDF, key unwrap, content decryption) stays here. A missing operation means "not supported".
+ */
+export interface CmsExternalPrivateKey {
+	/** Key transport: returns the content-encryption key (`keyLength` bytes) decrypted from `encryptedKey`. */
+	decryptKeyTransport?(scheme: KeyTransportScheme, encryptedKey: Buffer, keyLength: number): Buffer;
+	/** Key agreement: the raw ECDH shared secret (the x coordinate) with the originator's public key. */
+	deriveSharedSecret?(originatorPublicKey: KeyObject): Buffer;
 }
 
 /** The RecipientInfo (and, for key agreement, the encrypted key) addressed to our certificate. */
@@ -40,7 +52,7 @@ const OTHER_RECIPIENT_KINDS: Record<number, string> = { 3: 'KEKRecipientInfo', 4
  * DECRYPTION_FAILED (one generic message for every cryptographic failure).
  */
 export function decryptCms(envelope: Uint8Array, recipient: CmsRecipient): Buffer {
-	if (recipient.key.type !== 'private') {
+	if (recipient.key instanceof KeyObject && recipient.key.type !== 'private') {
 		throw new EdoCryptoError(
 			'NOT_A_PRIVATE_KEY',
 			'Decryption needs a private key, but a public or secret key was given.',
@@ -54,7 +66,7 @@ export function decryptCms(envelope: Uint8Array, recipient: CmsRecipient): Buffe
 	if (parsed.encryptedContent === undefined) {
 		throw invalidCms('the encrypted content is detached (not inside the envelope), which is not supported');
 	}
-	const contentKey = decryptContentKey(match, recipient.key, cipher.keyLength);
+	const contentKey = decryptContentKey(match, recipient.key, cipher.keyLength, certificate);
 	try {
 		const authentication = parsed.mac ? { mac: parsed.mac, additionalData: parsed.authenticatedAttributes } : undefined;
 		return cipher.decrypt(contentKey, parametersOf(parsed.contentEncryption), parsed.encryptedContent, authentication);
@@ -64,18 +76,34 @@ export function decryptCms(envelope: Uint8Array, recipient: CmsRecipient): Buffe
 }
 
 /** `keyLength` is what the content cipher needs; RSA PKCS#1 v1.5 relies on it for implicit rejection. */
-function decryptContentKey(match: MatchedRecipient, key: KeyObject, keyLength: number): Buffer {
+function decryptContentKey(
+	match: MatchedRecipient,
+	key: KeyObject | CmsExternalPrivateKey,
+	keyLength: number,
+	certificate: RecipientCertificate,
+): Buffer {
 	let contentKey: Buffer;
 	try {
 		switch (match.type) {
 			case 'keyTransport': {
 				const { keyEncryptionAlgorithm, encryptedKey } = match.info;
 				const { algorithmId } = keyEncryptionAlgorithm;
-				contentKey = decryptKeyTransport(key, algorithmId, parametersOf(keyEncryptionAlgorithm), octets(encryptedKey), keyLength);
+				const parameters = parametersOf(keyEncryptionAlgorithm);
+				if (key instanceof KeyObject) {
+					contentKey = decryptKeyTransport(key, algorithmId, parameters, octets(encryptedKey), keyLength);
+				} else {
+					const decrypt = externalOperation(key.decryptKeyTransport, 'key transport');
+					contentKey = decrypt(keyTransportScheme(algorithmId, parameters), octets(encryptedKey), keyLength);
+				}
 				break;
 			}
 			case 'keyAgreement':
-				contentKey = decryptKeyAgreement(key, match.info, match.encryptedKey);
+				if (key instanceof KeyObject) {
+					contentKey = decryptKeyAgreement(key, match.info, match.encryptedKey);
+				} else {
+					const derive = externalOperation(key.deriveSharedSecret, 'key agreement');
+					contentKey = decryptKeyAgreement(recipientPublicKey(certificate), match.info, match.encryptedKey, derive);
+				}
 				break;
 		}
 	} catch (error) {
@@ -87,6 +115,24 @@ function decryptContentKey(match: MatchedRecipient, key: KeyObject, keyLength: n
 		throw decryptionFailed();
 	}
 	return contentKey;
+}
+
+function externalOperation<T extends (...args: never[]) => Buffer>(operation: T | undefined, scheme: string): T {
+	if (!operation) {
+		throw new EdoCryptoError(
+			'UNSUPPORTED_ALGORITHM',
+			`The envelope uses ${scheme}, which the key's token does not offer for decryption.`,
+			'Ask the sender to encrypt for a certificate whose key the token can use, or decrypt with a local key.',
+		);
+	}
+	return operation;
+}
+
+function recipientPublicKey(certificate: RecipientCertificate): KeyObject {
+	if (!certificate.publicKey) {
+		throw unsupportedAlgorithm('recipient public key algorithm', certificate.certificate.keyAlgorithm.oid, 'EC keys for key agreement');
+	}
+	return certificate.publicKey;
 }
 
 function contentCipherFor(envelope: Envelope): ContentCipher {

@@ -40,11 +40,15 @@ const ECDH_SCHEMES: Record<string, KdfHash> = {
 export const SUPPORTED_KEY_AGREEMENTS =
 	'ephemeral-static ECDH, dhSinglePass stdDH/cofactorDH with SHA-1/224/256/384/512 KDF';
 
-/** Recovers the content-encryption key from one RecipientEncryptedKey of a KeyAgreeRecipientInfo. */
+/**
+ * Recovers the content-encryption key from one RecipientEncryptedKey of a KeyAgreeRecipientInfo.
+ * `deriveSharedSecret` does the private-key step elsewhere (a token); `privateKey` may then be the public key.
+ */
 export function decryptKeyAgreement(
 	privateKey: KeyObject,
 	recipient: KeyAgreeRecipientInfo,
 	encryptedKey: Buffer,
+	deriveSharedSecret: (originatorKey: KeyObject) => Buffer = (publicKey) => diffieHellman({ privateKey, publicKey }),
 ): Buffer {
 	const { algorithmId: oid, algorithmParams } = recipient.keyEncryptionAlgorithm;
 	const hash = ECDH_SCHEMES[oid];
@@ -70,7 +74,7 @@ export function decryptKeyAgreement(
 	const originatorKey = originatorPublicKey(privateKey, new Asn1Node(originator.publicKey).content);
 	let sharedSecret: Buffer;
 	try {
-		sharedSecret = diffieHellman({ privateKey, publicKey: originatorKey });
+		sharedSecret = deriveSharedSecret(originatorKey);
 	} catch {
 		throw decryptionFailed();
 	}
@@ -141,7 +145,8 @@ function readWrapAlgorithm(algorithm: Asn1Node): { oid: string; der: Buffer } {
 
 /** The originator's point as a key on the recipient's curve (the originator usually omits the curve). */
 function originatorPublicKey(recipientKey: KeyObject, bitString: Buffer): KeyObject {
-	const recipientSpki = createPublicKey(recipientKey).export({ format: 'der', type: 'spki' });
+	const recipientPublic = recipientKey.type === 'public' ? recipientKey : createPublicKey(recipientKey);
+	const recipientSpki = recipientPublic.export({ format: 'der', type: 'spki' });
 	const spki = tlv(TAG_SEQUENCE, readDer(recipientSpki).child(0).raw, tlv(TAG_BIT_STRING, bitString));
 	try {
 		return createPublicKey({ key: spki, format: 'der', type: 'spki' });

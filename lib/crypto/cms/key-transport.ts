@@ -50,6 +50,17 @@ export function decryptKeyTransport(
 	return decryptor(key, parameters, encryptedKey, keyLength);
 }
 
+/** What a token needs to decrypt a KeyTransRecipientInfo itself (PKCS#11 CKM_RSA_PKCS or CKM_RSA_PKCS_OAEP). */
+export type KeyTransportScheme =
+	| { padding: 'pkcs1' }
+	| { padding: 'oaep'; hash: string; label?: Buffer };
+
+export function keyTransportScheme(oid: string, parameters: Asn1Node | undefined): KeyTransportScheme {
+	if (oid === OID_RSA_ENCRYPTION) return { padding: 'pkcs1' };
+	if (oid === OID_RSAES_OAEP) return { padding: 'oaep', ...readOaepParameters(parameters) };
+	throw unsupportedAlgorithm('key transport algorithm', oid, SUPPORTED_KEY_TRANSPORTS);
+}
+
 export type RsaPadding = 'pkcs1' | 'oaep';
 export type OaepHash = 'sha1' | 'sha256';
 
