@@ -70,7 +70,14 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	async updateCredentials(): Promise<void> {}
 
-	async updateCredentialsOauthTokenData(): Promise<void> {}
+	/** As n8n saves a refreshed OAuth2 token: later executions of the same test see it. */
+	async updateCredentialsOauthTokenData(
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	): Promise<void> {
+		this.values[type] = { ...this.values[type], oauthTokenData: data.oauthTokenData };
+	}
 
 	getCredentialsProperties(type: string): INodeProperties[] {
 		return this.types.get(type)?.properties ?? [];

@@ -175,6 +175,19 @@ describe('wire conventions', () => {
 	});
 });
 
+describe('GetMyOrganizations', () => {
+	it('lists the boxes the token user can open, and needs a token', async () => {
+		const auth = legacyHeader(await passwordToken());
+		const reply = await call('/diadoc/GetMyOrganizations', { auth, headers: { accept: 'application/json' } });
+		expect(reply.status).toBe(200);
+		const boxIds = (JSON.parse(reply.text) as { Organizations: Array<{ Boxes: Array<{ BoxId: string }> }> }).Organizations.flatMap((organization) =>
+			organization.Boxes.map((box) => box.BoxId),
+		);
+		expect(boxIds).toContain(SANDBOX_BOX_ID);
+		expectDiadocError(await call('/diadoc/GetMyOrganizations', { headers: { accept: 'application/json' } }), 401, 'Http.Auth');
+	});
+});
+
 describe('OIDC identity server', () => {
 	const redirectUri = 'http://localhost:5678/rest/oauth2-credential/callback';
 

@@ -35,6 +35,7 @@ import { entityKey, registerDssRoutes } from './dss';
 import { fail, traced } from './http';
 import { createIdentityKeys, registerIdentityRoutes } from './identity';
 import { registerRegistrationRoutes } from './registration';
+import { registerOrganizationRoutes } from './boxes';
 import { createRoutes } from './routes';
 import { registerShelfRoutes } from './shelf';
 import {
@@ -127,6 +128,7 @@ export function createDiadocEmulator(initial?: DiadocConfigPatch): DiadocEmulato
 			registerRegistrationRoutes(routes, state);
 			registerDssRoutes(routes, state);
 			registerShelfRoutes(routes, state);
+			registerOrganizationRoutes(routes, state);
 			const notFound = traced((request) => fail(404, 'Http.NotFound', `Diadoc has no method ${request.path.slice(mountedAt.length) || '/'}.`));
 			router.route('*', '/', notFound);
 			router.route('*', '/*', notFound);
