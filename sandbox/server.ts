@@ -66,6 +66,8 @@ export interface SandboxServerOptions {
 	tls?: SandboxTlsOptions;
 	/** JSON request bodies up to this size are kept in the request log. Default 64 KiB. */
 	recordJsonLimit?: number;
+	/** Larger request bodies get 413. Default 64 MiB (a 100 MB file as base64 JSON needs about 140 MiB). */
+	maxBodyBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -116,7 +118,7 @@ export function error(
 }
 
 const ADMIN_PREFIX = '/__sandbox';
-const MAX_BODY = 64 * 1024 * 1024;
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$|token|secret|password|api-?key|assistant-key/i;
 /** JSON fields whose values never reach the request log (passwords, PINs, tokens, secrets). */
 const SECRET_FIELD = /password|^pin$|token|secret|^sad$|otp|client_?secret|^authdata$/i;
@@ -166,13 +168,13 @@ function queryObject(query: URLSearchParams): Record<string, string | string[]> 
 	return result;
 }
 
-function readRequestBody(request: IncomingMessage): Promise<Buffer> {
+function readRequestBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
 		request.on('data', (chunk: Buffer) => {
 			size += chunk.length;
-			if (size > MAX_BODY) {
+			if (size > maxBytes) {
 				reject(new SandboxReply(error(413, 'request body too large')));
 				request.destroy();
 				return;
@@ -305,7 +307,7 @@ export class SandboxServer {
 		const method = (req.method ?? 'GET').toUpperCase();
 		let record: RecordedRequest | undefined;
 		try {
-			const body = await readRequestBody(req);
+			const body = await readRequestBody(req, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
 			const request = this.buildRequest(req, method, url, body);
 			if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
 				this.send(res, await this.admin(request));
