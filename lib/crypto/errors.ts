@@ -18,7 +18,19 @@ export type CryptoErrorCode =
 	| 'NO_MATCHING_RECIPIENT'
 	| 'DECRYPTION_FAILED'
 	/** A service answered a login without a session (its own error text, an unknown certificate, no token). */
-	| 'LOGIN_REFUSED';
+	| 'LOGIN_REFUSED'
+	/** Remote signer (CSC): the access token, client secret or login was refused. */
+	| 'REMOTE_SIGNER_AUTH'
+	/** Remote signer: the PIN or OTP of the credential was refused. */
+	| 'REMOTE_SIGNER_PIN'
+	/** Remote signer: no credential with this id, or none with this certificate thumbprint. */
+	| 'REMOTE_CREDENTIAL_NOT_FOUND'
+	/** Remote signer: the credential's certificate is revoked, expired or suspended, or its key is disabled. */
+	| 'REMOTE_CREDENTIAL_UNUSABLE'
+	/** Remote signer: any other refusal of a request (4xx with a CSC error). */
+	| 'REMOTE_SIGNER_REFUSED'
+	/** Remote signer: an answer that breaks the protocol (missing fields, a signature of the wrong length). */
+	| 'REMOTE_SIGNER_PROTOCOL';
 
 export class EdoCryptoError extends Error {
 	readonly code: CryptoErrorCode;

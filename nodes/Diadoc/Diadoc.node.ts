@@ -10,6 +10,8 @@ import * as confirmRegistration from './actions/registration/confirmRegistration
 import * as register from './actions/registration/register.operation';
 import * as registerWithProof from './actions/registration/registerWithProof.operation';
 import { router } from './actions/router';
+import { edoCertificateTest } from '../shared/certificateCredentialTest';
+import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
 import { diadocApiTest, diadocOAuth2ApiTest } from './helpers/credentialTests';
 
 export class Diadoc implements INodeType {
@@ -32,7 +34,14 @@ export class Diadoc implements INodeType {
 				// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed
 				name: 'edoCertificate',
 				required: true,
+				testedBy: 'edoCertificateTest',
 				displayOptions: { show: { signer: ['edoCertificate'] } },
+			},
+			{
+				name: 'edoRemoteSigner',
+				required: true,
+				testedBy: 'edoRemoteSignerTest',
+				displayOptions: { show: { signer: ['edoRemoteSigner'] } },
 			},
 		],
 		properties: [
@@ -106,6 +115,7 @@ export class Diadoc implements INodeType {
 				options: [
 					{ name: 'None', value: 'none' },
 					{ name: 'EDO Certificate', value: 'edoCertificate', description: 'A certificate with its private key (EDO Certificate credential)' },
+					{ name: 'EDO Remote Signer', value: 'edoRemoteSigner', description: 'A key held by a remote signing service, CSC API (EDO Remote Signer credential)' },
 				],
 				default: 'none',
 				description: 'Signs and decrypts where a step needs it: certificate authentication (Diadoc API credential in Certificate mode)',
@@ -118,6 +128,7 @@ export class Diadoc implements INodeType {
 				options: [
 					{ name: 'None', value: 'none', description: 'Use a signature given in the input' },
 					{ name: 'EDO Certificate', value: 'edoCertificate', description: 'A certificate with its private key (EDO Certificate credential)' },
+					{ name: 'EDO Remote Signer', value: 'edoRemoteSigner', description: 'A key held by a remote signing service, CSC API (EDO Remote Signer credential)' },
 				],
 				default: 'edoCertificate',
 				description: 'Signs the ownership proof, gives the certificate to register, and decrypts for certificate authentication',
@@ -135,7 +146,7 @@ export class Diadoc implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { diadocOAuth2ApiTest, diadocApiTest },
+		credentialTest: { diadocOAuth2ApiTest, diadocApiTest, edoCertificateTest, edoRemoteSignerTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -2,11 +2,16 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { edoCertificateTest } from '../shared/certificateCredentialTest';
+import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
+import { SIGNER_SOURCE_FIELD } from '../shared/signer';
 import * as certificateInfo from './actions/certificateInfo.operation';
 import * as decrypt from './actions/decrypt.operation';
 import { router } from './actions/router';
 import * as sign from './actions/sign.operation';
 import * as verify from './actions/verify.operation';
+
+/** Where no key is used: verifying, and describing a certificate given in the input. */
+const NO_SIGNER_NEEDED = { operation: ['verify'], certificateSource: ['field', 'binary'] };
 
 export class EdoCrypto implements INodeType {
 	description: INodeTypeDescription = {
@@ -29,7 +34,13 @@ export class EdoCrypto implements INodeType {
 				required: true,
 				testedBy: 'edoCertificateTest',
 				// Verifying needs no key, nor does describing a certificate given in the input.
-				displayOptions: { hide: { operation: ['verify'], certificateSource: ['field', 'binary'] } },
+				displayOptions: { show: { signerSource: ['edoCertificate'] }, hide: NO_SIGNER_NEEDED },
+			},
+			{
+				name: 'edoRemoteSigner',
+				required: true,
+				testedBy: 'edoRemoteSignerTest',
+				displayOptions: { show: { signerSource: ['edoRemoteSigner'] }, hide: NO_SIGNER_NEEDED },
 			},
 		],
 		properties: [
@@ -66,6 +77,10 @@ export class EdoCrypto implements INodeType {
 				],
 				default: 'sign',
 			},
+			{
+				...SIGNER_SOURCE_FIELD,
+				displayOptions: { show: { operation: ['sign', 'decrypt', 'certificateInfo'] }, hide: NO_SIGNER_NEEDED },
+			},
 			...certificateInfo.description,
 			...sign.description,
 			...verify.description,
@@ -74,7 +89,7 @@ export class EdoCrypto implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { edoCertificateTest },
+		credentialTest: { edoCertificateTest, edoRemoteSignerTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

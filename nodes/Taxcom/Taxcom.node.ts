@@ -10,7 +10,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { edoCertificateTest } from '../shared/certificateCredentialTest';
 import { errorItem, toNodeError } from '../shared/errors';
 import { keepServiceMessage } from '../shared/apiRequest';
-import { signerLoader } from '../shared/signer';
+import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
+import { chosenSignerLoader, SIGNER_SOURCE_FIELD, signerSourceParameter } from '../shared/signer';
 import * as activateSession from './actions/activateSession.operation';
 import * as apiRequest from './actions/apiRequest.operation';
 import * as certificateLogin from './actions/certificateLogin.operation';
@@ -30,6 +31,9 @@ const actions: Record<TaxcomOperation, TaxcomAction> = {
 	loginAndActivate,
 	apiRequest,
 };
+
+/** Where the node does not log in: activating, or calling with an Assistant-Key from the input. */
+const NO_LOGIN = { operation: ['activateSession'], sessionSource: ['input'] };
 
 export class Taxcom implements INodeType {
 	description: INodeTypeDescription = {
@@ -52,7 +56,13 @@ export class Taxcom implements INodeType {
 				required: true,
 				testedBy: 'edoCertificateTest',
 				// Needed wherever the node logs in: its certificate receives the token and its key decrypts it.
-				displayOptions: { hide: { operation: ['activateSession'], sessionSource: ['input'] } },
+				displayOptions: { show: { signerSource: ['edoCertificate'] }, hide: NO_LOGIN },
+			},
+			{
+				name: 'edoRemoteSigner',
+				required: true,
+				testedBy: 'edoRemoteSignerTest',
+				displayOptions: { show: { signerSource: ['edoRemoteSigner'] }, hide: NO_LOGIN },
 			},
 		],
 		properties: [
@@ -77,13 +87,13 @@ export class Taxcom implements INodeType {
 					{
 						name: 'Certificate Login',
 						value: 'certificateLogin',
-						description: 'CertificateLogin with the EDO Certificate; decrypt the token it returns',
+						description: 'CertificateLogin with the signer\'s certificate; decrypt the token it returns',
 						action: 'Log in with a certificate',
 					},
 					{
 						name: 'Cloud Certificate Login',
 						value: 'cloudCertificateLogin',
-						description: 'CloudCertificateLogin with the cloud account; the token is encrypted to the EDO Certificate',
+						description: 'CloudCertificateLogin with the cloud account; the token is encrypted to the signer\'s certificate',
 						action: 'Log in with a cloud certificate',
 					},
 					{
@@ -95,6 +105,11 @@ export class Taxcom implements INodeType {
 				],
 				default: 'loginAndActivate',
 			},
+			{
+				...SIGNER_SOURCE_FIELD,
+				description: 'Which credential holds the certificate the token is encrypted to, and the key that decrypts it',
+				displayOptions: { hide: NO_LOGIN },
+			},
 			...cloudCertificateLogin.description,
 			...certificateLogin.description,
 			...activateSession.description,
@@ -104,7 +119,7 @@ export class Taxcom implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { taxcomApiTest, edoCertificateTest },
+		credentialTest: { taxcomApiTest, edoCertificateTest, edoRemoteSignerTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -118,7 +133,7 @@ export class Taxcom implements INodeType {
 				);
 				return await loading;
 			},
-			signer: signerLoader(this),
+			signer: chosenSignerLoader(this, signerSourceParameter(this)),
 		};
 
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

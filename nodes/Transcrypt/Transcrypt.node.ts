@@ -10,7 +10,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { edoCertificateTest } from '../shared/certificateCredentialTest';
 import { errorItem, toNodeError } from '../shared/errors';
 import { keepServiceMessage } from '../shared/apiRequest';
-import { signerLoader } from '../shared/signer';
+import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
+import { chosenSignerLoader, EDO_CERTIFICATE_CREDENTIAL, EDO_REMOTE_SIGNER_CREDENTIAL } from '../shared/signer';
 import * as apiRequest from './actions/apiRequest.operation';
 import * as getSecret from './actions/getSecret.operation';
 import * as loginByPassword from './actions/loginByPassword.operation';
@@ -45,6 +46,12 @@ export class Transcrypt implements INodeType {
 				required: true,
 				testedBy: 'edoCertificateTest',
 				displayOptions: { show: { operation: ['loginBySignature'], signatureSource: ['signer'] } },
+			},
+			{
+				name: 'edoRemoteSigner',
+				required: true,
+				testedBy: 'edoRemoteSignerTest',
+				displayOptions: { show: { operation: ['loginBySignature'], signatureSource: ['edoRemoteSigner'] } },
 			},
 		],
 		properties: [
@@ -89,13 +96,16 @@ export class Transcrypt implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { transcryptApiTest, edoCertificateTest },
+		credentialTest: { transcryptApiTest, edoCertificateTest, edoRemoteSignerTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const output: INodeExecutionData[] = [];
-		const signer = signerLoader(this);
+		// "Sign With EDO Certificate" (value 'signer', kept for saved workflows) or "Sign With EDO Remote Signer".
+		const signer = chosenSignerLoader(this, (itemIndex) =>
+			this.getNodeParameter('signatureSource', itemIndex, 'signer') === EDO_REMOTE_SIGNER_CREDENTIAL ? EDO_REMOTE_SIGNER_CREDENTIAL : EDO_CERTIFICATE_CREDENTIAL,
+		);
 		let loading: Promise<{ client: TranscryptClient; key: string }> | undefined;
 		const connection = async (itemIndex: number) => {
 			loading ??= this.getCredentials<ICredentialDataDecryptedObject>(TRANSCRYPT_CREDENTIAL, itemIndex).then((data) => {

@@ -17,9 +17,7 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Edo
 		return error;
 	}
 	if (isHttpError(error)) {
-		const converted = httpNodeError(node, error, itemIndex);
-		if (error.kind === 'http') keepOriginalMessage(converted, error.message);
-		return converted;
+		return keepOriginalMessage(httpNodeError(node, error, itemIndex), error.message);
 	}
 	if (isEdoCryptoError(error)) {
 		const converted = new NodeOperationError(node, error.message, { itemIndex, description: error.hint });
@@ -31,8 +29,8 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Edo
 }
 
 /**
- * n8n rewrites a message that contains a Node.js error code (e.g. "CertificateNotFound" holds ENOTFOUND) into
- * "The connection cannot be established"; our messages are already written for users, so put them back.
+ * n8n rewrites a message that contains a Node.js error code (e.g. "CertificateNotFound" holds ENOTFOUND, a refused
+ * connection ECONNREFUSED) into its generic text; ours already name the service and what failed, so put them back.
  */
 function keepOriginalMessage<T extends EdoNodeError>(converted: T, message: string): T {
 	if (converted.message !== message) converted.message = message;

@@ -71,6 +71,6 @@ describe('Diadoc API credential (legacy)', () => {
 		const entries = node.description.credentials ?? [];
 		expect(entries.find((entry) => entry.name === 'diadocApi')?.testedBy).toBe('diadocApiTest');
 		expect(entries.find((entry) => entry.name === 'diadocOAuth2Api')?.testedBy).toBe('diadocOAuth2ApiTest');
-		expect(Object.keys(node.methods.credentialTest)).toEqual(['diadocOAuth2ApiTest', 'diadocApiTest']);
+		expect(Object.keys(node.methods.credentialTest)).toEqual(['diadocOAuth2ApiTest', 'diadocApiTest', 'edoCertificateTest', 'edoRemoteSignerTest']);
 	});
 });

@@ -9,7 +9,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { Signer } from '../../../lib/crypto/signer';
 import { keepServiceMessage } from '../../shared/apiRequest';
 import { toNodeError, type EdoNodeError } from '../../shared/errors';
-import { signerLoader } from '../../shared/signer';
+import { EDO_CERTIFICATE_CREDENTIAL, EDO_REMOTE_SIGNER_CREDENTIAL, signerLoader } from '../../shared/signer';
 import { DiadocUsageError } from '../transport/errors';
 import { LegacyAuthorizer, OAuth2Authorizer } from '../transport/auth';
 import { DiadocClient, diadocHttpClient } from '../transport/client';
@@ -52,15 +52,18 @@ export interface DiadocEnvironment {
 export type OperationResult = INodeExecutionData | INodeExecutionData[];
 export type OperationExecute = (this: IExecuteFunctions, itemIndex: number, env: DiadocEnvironment) => Promise<OperationResult>;
 
-/** The signer the node's "Signer" parameter selects; the EDO Certificate credential today. */
+/** The signer the node's "Signer" parameter selects: the EDO Certificate (local key) or the EDO Remote Signer. */
 export function signerFor(ctx: IExecuteFunctions): (itemIndex: number) => Promise<Signer> {
-	const loadCertificateSigner = signerLoader(ctx);
+	const loadCertificateSigner = signerLoader(ctx, EDO_CERTIFICATE_CREDENTIAL);
+	const loadRemoteSigner = signerLoader(ctx, EDO_REMOTE_SIGNER_CREDENTIAL);
 	return async (itemIndex) => {
 		const choice = param(ctx, 'signer', itemIndex, 'none') as string;
-		if (choice === 'edoCertificate') return await loadCertificateSigner(itemIndex);
+		if (choice === EDO_CERTIFICATE_CREDENTIAL) return await loadCertificateSigner(itemIndex);
+		if (choice === EDO_REMOTE_SIGNER_CREDENTIAL) return await loadRemoteSigner(itemIndex);
 		throw new NodeOperationError(ctx.getNode(), 'This step needs a signer, and none is selected', {
 			itemIndex,
-			description: 'Set "Signer" to "EDO Certificate" and select the EDO Certificate credential holding the certificate and its private key.',
+			description:
+				'Set "Signer" to "EDO Certificate" (a certificate and its private key) or "EDO Remote Signer" (a key held by a CSC signing service) and select its credential.',
 		});
 	};
 }

@@ -110,7 +110,7 @@ export async function ownershipProof(
 		if (expected !== actual) {
 			throw new NodeOperationError(ctx.getNode(), `The signer's certificate (${actual}) is not the certificate being registered (${expected})`, {
 				itemIndex,
-				description: "Diadoc accepts the proof only from the registered certificate's key: select the matching EDO Certificate credential, or register the signer's certificate.",
+				description: "Diadoc accepts the proof only from the registered certificate's key: select the signer credential (EDO Certificate or EDO Remote Signer) that holds it, or register the signer's certificate.",
 			});
 		}
 		return { signature: await signer.sign(dataToSign, { detached: true }), madeBy: signer.description };

@@ -15,7 +15,7 @@ export const description: INodeProperties[] = forOperation('certificateInfo', [
 			{
 				name: 'Credential',
 				value: 'credential',
-				description: 'The certificate of the selected EDO Certificate credential',
+				description: 'The certificate of the selected signer (EDO Certificate or EDO Remote Signer)',
 			},
 			{ name: 'Text Field', value: 'field', description: 'A certificate given as PEM or base64 text' },
 			{ name: 'Binary File', value: 'binary', description: 'A .cer/.crt/.pem file in a binary field' },

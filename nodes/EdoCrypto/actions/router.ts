@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem, toNodeError } from '../../shared/errors';
-import { signerLoader } from '../../shared/signer';
+import { chosenSignerLoader, signerSourceParameter } from '../../shared/signer';
 import * as certificateInfo from './certificateInfo.operation';
 import * as decrypt from './decrypt.operation';
 import * as sign from './sign.operation';
@@ -13,7 +13,7 @@ export const actions: Record<EdoCryptoOperation, EdoCryptoAction> = { certificat
 /** Runs the chosen operation item by item; a failed item stops the node unless it continues on fail. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const context: OperationContext = { signer: signerLoader(this) };
+	const context: OperationContext = { signer: chosenSignerLoader(this, signerSourceParameter(this)) };
 	const output: INodeExecutionData[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

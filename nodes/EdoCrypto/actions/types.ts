@@ -1,12 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { LocalKeySigner } from '../../../lib/crypto/localSigner';
+import type { CertificateSigner } from '../../../lib/signers';
 
 export type EdoCryptoOperation = 'certificateInfo' | 'sign' | 'verify' | 'decrypt';
 
 export interface OperationContext {
-	/** The credential's signer, loaded on first use and shared by all items of the execution. */
-	signer(itemIndex: number): Promise<LocalKeySigner>;
+	/** The chosen signer (EDO Certificate or EDO Remote Signer), loaded on first use and shared by all items. */
+	signer(itemIndex: number): Promise<CertificateSigner>;
 }
 
 export interface EdoCryptoAction {

@@ -5,7 +5,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { HttpResponse } from '../../../lib/http';
-import type { LocalKeySigner } from '../../../lib/crypto/localSigner';
+import type { CertificateSigner } from '../../../lib/signers';
 import { httpErrorWithHint, isUnauthorized, settle } from '../../shared/apiRequest';
 import type { TaxcomCallOptions, TaxcomClient, TrustedCertificateEncoding } from '../transport/client';
 import { taxcomSessions, type TaxcomSession } from '../transport/sessions';
@@ -24,7 +24,7 @@ export const TRUSTED_CERTIFICATE_ENCODING_FIELD: INodeProperties = {
 		{ name: 'Array of Bytes', value: 'array', description: 'A JSON array of numbers, as the documentation sketches it' },
 	],
 	default: 'base64',
-	description: 'How the certificate of the EDO Certificate credential is written into TrustedCertificate',
+	description: 'How the certificate of the chosen signer is written into TrustedCertificate',
 };
 
 export const LOGIN_METHOD_FIELD: INodeProperties = {
@@ -37,7 +37,7 @@ export const LOGIN_METHOD_FIELD: INodeProperties = {
 			value: 'cloud',
 			description: 'CloudCertificateLogin with the cloud account of the credential, then ActivateSession',
 		},
-		{ name: 'Certificate', value: 'certificate', description: 'CertificateLogin with the certificate of the EDO Certificate credential' },
+		{ name: 'Certificate', value: 'certificate', description: 'CertificateLogin with the certificate of the chosen signer' },
 	],
 	default: 'cloud',
 };
@@ -99,7 +99,7 @@ export function readLoginSettings(context: IExecuteFunctions, itemIndex: number,
 /** The DER EnvelopedData of a fresh login, encrypted to the signer's certificate. */
 export async function requestEncryptedToken(
 	client: TaxcomClient,
-	signer: LocalKeySigner,
+	signer: CertificateSigner,
 	method: LoginMethod,
 	encoding: TrustedCertificateEncoding,
 ): Promise<Buffer> {
@@ -107,12 +107,12 @@ export async function requestEncryptedToken(
 	return method === 'cloud' ? await client.cloudCertificateLogin(certificate, encoding) : await client.certificateLogin(certificate);
 }
 
-export async function decryptAssistantKey(signer: LocalKeySigner, envelope: Buffer, format: DecryptedTokenFormat): Promise<string> {
+export async function decryptAssistantKey(signer: CertificateSigner, envelope: Buffer, format: DecryptedTokenFormat): Promise<string> {
 	return assistantKeyFromDecrypted(await signer.decrypt(envelope), format);
 }
 
 /** Login, decryption and (when asked) activation: the Assistant-Key of a usable session. */
-export async function logInAndActivate(client: TaxcomClient, signer: LocalKeySigner, settings: LoginSettings): Promise<string> {
+export async function logInAndActivate(client: TaxcomClient, signer: CertificateSigner, settings: LoginSettings): Promise<string> {
 	const envelope = await requestEncryptedToken(client, signer, settings.method, settings.trustedCertificateEncoding);
 	const assistantKey = await decryptAssistantKey(signer, envelope, settings.decryptedTokenFormat);
 	if (settings.activate) await client.activateSession(assistantKey, settings.activationMethod);

@@ -27,7 +27,7 @@ export function tokenLoginDescription(operation: TaxcomOperation, method: LoginM
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to decrypt the token with the EDO Certificate here. Off: output the encrypted token (base64 and a file) for an EDO Crypto Decrypt step.',
+					'Whether to decrypt the token with the chosen signer here. Off: output the encrypted token (base64 and a file) for an EDO Crypto Decrypt step.',
 			},
 			{
 				displayName: 'Options',

@@ -1,6 +1,6 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { LocalKeySigner } from '../../../lib/crypto/localSigner';
+import type { CertificateSigner } from '../../../lib/signers';
 import type { TaxcomClient } from '../transport/client';
 
 export type TaxcomOperation = 'cloudCertificateLogin' | 'certificateLogin' | 'activateSession' | 'loginAndActivate' | 'apiRequest';
@@ -8,8 +8,8 @@ export type TaxcomOperation = 'cloudCertificateLogin' | 'certificateLogin' | 'ac
 export interface TaxcomContext {
 	/** The client of the Taxcom API credential, loaded on first use and shared by all items. */
 	client(itemIndex: number): Promise<TaxcomClient>;
-	/** The EDO Certificate credential's signer (its certificate receives the token and its key decrypts it). */
-	signer(itemIndex: number): Promise<LocalKeySigner>;
+	/** The chosen signer, EDO Certificate or EDO Remote Signer (its certificate receives the token, its key decrypts it). */
+	signer(itemIndex: number): Promise<CertificateSigner>;
 }
 
 export interface TaxcomAction {

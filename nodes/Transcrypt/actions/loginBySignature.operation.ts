@@ -51,6 +51,11 @@ export const description: INodeProperties[] = forOperation('loginBySignature', [
 		type: 'options',
 		options: [
 			{ name: 'Sign With EDO Certificate', value: 'signer', description: 'Make a detached CMS signature with the EDO Certificate credential' },
+			{
+				name: 'Sign With EDO Remote Signer',
+				value: 'edoRemoteSigner',
+				description: 'Make a detached CMS signature with a key held by a remote signer (CSC API)',
+			},
 			{ name: 'Base64 Field', value: 'base64', description: 'A detached CMS signature made elsewhere, as base64' },
 			{ name: 'Binary File', value: 'binary', description: 'A detached CMS signature file (.sig/.p7s) in a binary field' },
 		],
@@ -98,7 +103,7 @@ export const description: INodeProperties[] = forOperation('loginBySignature', [
 					{ name: 'SHA-512', value: 'SHA-512' },
 				],
 				default: 'SHA-256',
-				description: 'Digest algorithm of the signature made with the EDO Certificate',
+				description: 'Digest algorithm of the signature made by the node (EDO Certificate or EDO Remote Signer)',
 			},
 			{
 				displayName: 'Include Signature',
@@ -170,7 +175,7 @@ export async function execute(
 
 	let signature: string;
 	let certificate: string | undefined;
-	if (signatureSource === 'signer') {
+	if (signatureSource === 'signer' || signatureSource === 'edoRemoteSigner') {
 		const signer = await context.signer(itemIndex);
 		const der = await signer.sign(Buffer.from(secret, encoding), { detached: true, hashAlgorithm: options.hashAlgorithm ?? 'SHA-256' });
 		signature = der.toString('base64');

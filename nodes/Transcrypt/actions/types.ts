@@ -1,6 +1,6 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { LocalKeySigner } from '../../../lib/crypto/localSigner';
+import type { CertificateSigner } from '../../../lib/signers';
 import type { TranscryptClient } from '../transport/client';
 
 export type TranscryptOperation = 'getSecret' | 'loginBySignature' | 'loginByPassword' | 'apiRequest';
@@ -10,8 +10,8 @@ export interface TranscryptContext {
 	client(itemIndex: number): Promise<TranscryptClient>;
 	/** Hash of the credential, the key of the in-process token cache. */
 	credentialKey(itemIndex: number): Promise<string>;
-	/** The EDO Certificate credential's signer, loaded on first use. */
-	signer(itemIndex: number): Promise<LocalKeySigner>;
+	/** The signer the item chose (EDO Certificate or EDO Remote Signer), loaded on first use. */
+	signer(itemIndex: number): Promise<CertificateSigner>;
 }
 
 export interface TranscryptAction {
