@@ -57,7 +57,7 @@ export class EdoCertificate implements ICredentialType {
 			default: '',
 			placeholder: '-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----',
 			description:
-				'The private key of the certificate: PKCS#8 (PRIVATE KEY or ENCRYPTED PRIVATE KEY), RSA PRIVATE KEY or EC PRIVATE KEY',
+				'The private key of the certificate: PKCS#8 (PRIVATE KEY or ENCRYPTED PRIVATE KEY; RSA, ECDSA or GOST R 34.10-2012), RSA PRIVATE KEY or EC PRIVATE KEY',
 			displayOptions: { show: { format: ['pem'] } },
 		},
 		{
@@ -75,7 +75,8 @@ export class EdoCertificate implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The whole .pfx/.p12 file encoded as base64 (for example the output of `base64 -w0 key.pfx`)',
+			description:
+				'The whole .pfx/.p12 file encoded as base64 (for example the output of `base64 -w0 key.pfx`); GOST files with the Russian PKCS#12 profile are read too',
 			displayOptions: { show: { format: ['pfx'] } },
 		},
 		{

@@ -108,8 +108,9 @@ export function credentialKeyOf(certificate: Certificate): CredentialKey | undef
 		const curveOid = { 'P-256': '1.2.840.10045.3.1.7', 'P-384': '1.3.132.0.34', 'P-521': '1.3.132.0.35' }[certificate.keyAlgorithm.curve ?? 'P-256'];
 		return { family: 'EC', bits, curveOid };
 	}
-	if (oid === OID.gost2012_256) return { family: 'GOST', bits: 256 };
-	if (oid === OID.gost2012_512) return { family: 'GOST', bits: 512 };
+	const curveOid = certificate.keyAlgorithm.gostParamSet;
+	if (oid === OID.gost2012_256) return { family: 'GOST', bits: 256, ...(curveOid ? { curveOid } : {}) };
+	if (oid === OID.gost2012_512) return { family: 'GOST', bits: 512, ...(curveOid ? { curveOid } : {}) };
 	return undefined;
 }
 

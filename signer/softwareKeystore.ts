@@ -1,12 +1,18 @@
 /**
  * The software-key mode: keys in process memory, one PIN per credential (compared in constant time). For the
- * sandbox, the demo and machines without a PKCS#11 token; it does not do GOST (see README, "GOST").
+ * sandbox, the demo and machines without a PKCS#11 token: RSA, EC and GOST R 34.10-2012 keys (GOST with our own
+ * implementation: signHash over a Streebog digest gives s || r; x-edo/decrypt opens GOST envelopes).
  */
-import { constants, createHash, createPrivateKey, privateEncrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { constants, createHash, privateEncrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 import { Certificate, loadCertificate, loadCertificates } from '../lib/crypto/certificate';
 import { decryptCms } from '../lib/crypto/cms/decrypt';
-import { assertKeyMatchesCertificate } from '../lib/crypto/privateKey';
+import { getParamSet } from '../lib/crypto/gost/curves';
+import { GostPrivateKey } from '../lib/crypto/gost/gostKey';
+import * as GOST_OID from '../lib/crypto/gost/oids';
+import { createGostSelfSignedCertificate } from '../lib/crypto/gost/selfSigned';
+import type { PrivateKey } from '../lib/crypto/keys';
+import { assertKeyMatchesCertificate, loadPrivateKey } from '../lib/crypto/privateKey';
 import { generateKey, selfSignedCertificate } from './certificates';
 import { rawEcdsaSigner } from './ecdsa';
 import { credentialKeyOf, KeystoreError, type Keystore, type KeystoreCredential, type SignOperation } from './keystore';
@@ -18,8 +24,8 @@ export interface SoftwareCredentialInput {
 	label?: string;
 	/** DER, PEM or base64. */
 	certificate: Buffer | string;
-	/** A KeyObject or an unencrypted PEM (PKCS#8, PKCS#1, SEC 1). */
-	privateKey: KeyObject | string;
+	/** A KeyObject, a GOST key or an unencrypted PEM (PKCS#8, PKCS#1, SEC 1; GOST keys as PKCS#8). */
+	privateKey: KeyObject | GostPrivateKey | string;
 	/** Issuer certificates (DER, PEM, base64; a PEM bundle may hold several). */
 	chain?: Array<Buffer | string>;
 	/** This credential's PIN; the keystore's default PIN otherwise. */
@@ -28,7 +34,7 @@ export interface SoftwareCredentialInput {
 
 interface Entry {
 	credential: KeystoreCredential;
-	key: KeyObject;
+	key: PrivateKey;
 	pinDigest?: Buffer;
 	ecdsa?: (digest: Buffer) => Buffer;
 }
@@ -63,8 +69,11 @@ export class SoftwareKeystore implements Keystore {
 		for (const input of options.credentials ?? []) this.add(input);
 	}
 
-	/** RSA-2048 and P-256 keys with self-signed certificates (ids `<prefix>-rsa`, `<prefix>-ec`). */
-	static async generate(options: { pin?: string; prefix?: string; now?: number } = {}): Promise<SoftwareKeystore> {
+	/**
+	 * RSA-2048 and P-256 keys with self-signed certificates (ids `<prefix>-rsa`, `<prefix>-ec`); with `gost`, also
+	 * GOST R 34.10-2012 keys (`<prefix>-gost` 256-bit CryptoPro-A, `<prefix>-gost512` TC26-512-A).
+	 */
+	static async generate(options: { pin?: string; prefix?: string; now?: number; gost?: boolean } = {}): Promise<SoftwareKeystore> {
 		const keystore = new SoftwareKeystore({ pin: options.pin });
 		const prefix = options.prefix ?? 'sandbox';
 		const now = options.now ?? Date.now();
@@ -77,6 +86,21 @@ export class SoftwareKeystore implements Keystore {
 			});
 			keystore.add({ id: `${prefix}-${kind.toLowerCase()}`, label: `${kind === 'RSA' ? 'RSA-2048' : 'ECDSA P-256'} software key`, certificate, privateKey: key });
 		}
+		if (options.gost) {
+			const sets = [
+				['gost', GOST_OID.GOST_R3410_2001_CRYPTOPRO_A_PARAMSET],
+				['gost512', GOST_OID.TC26_GOST_3410_12_512_PARAMSET_A],
+			] as const;
+			for (const [suffix, paramSetOid] of sets) {
+				const key = GostPrivateKey.generate(getParamSet(paramSetOid));
+				const certificate = createGostSelfSignedCertificate(key, {
+					subject: [...SANDBOX_SUBJECT, ['2.5.4.11', `EDO remote signer ${key.description}`]],
+					notBefore: new Date(now - 86_400_000),
+					notAfter: new Date(now + 365 * 86_400_000),
+				});
+				keystore.add({ id: `${prefix}-${suffix}`, label: `${key.description} software key`, certificate, privateKey: key });
+			}
+		}
 		return keystore;
 	}
 
@@ -87,11 +111,11 @@ export class SoftwareKeystore implements Keystore {
 	add(input: SoftwareCredentialInput): KeystoreCredential {
 		if (!/^[\w.:@-]{1,128}$/.test(input.id)) throw new Error('a credential id is 1 to 128 letters, digits or . : @ _ -');
 		const certificate = parseCertificates([input.certificate])[0];
-		const key = typeof input.privateKey === 'string' ? createPrivateKey(input.privateKey) : input.privateKey;
+		const key = typeof input.privateKey === 'string' ? loadPrivateKey(input.privateKey) : input.privateKey;
 		assertKeyMatchesCertificate(key, certificate);
 		const family = credentialKeyOf(certificate);
-		if (!family || family.family === 'GOST') {
-			throw new Error(`the software keystore signs with RSA and EC keys; this certificate has a ${certificate.keyAlgorithm.description} key`);
+		if (!family) {
+			throw new Error(`the software keystore signs with RSA, EC and GOST R 34.10-2012 keys; this certificate has a ${certificate.keyAlgorithm.description} key`);
 		}
 		const chain = parseCertificates(input.chain ?? []).filter((other) => !other.der.equals(certificate.der));
 		const credential: KeystoreCredential = { id: input.id, label: input.label, certificate, chain, key: family };
@@ -99,7 +123,7 @@ export class SoftwareKeystore implements Keystore {
 			credential,
 			key,
 			pinDigest: input.pin !== undefined ? pinDigest(input.pin) : undefined,
-			ecdsa: family.family === 'EC' ? rawEcdsaSigner(key) : undefined,
+			ecdsa: family.family === 'EC' && !(key instanceof GostPrivateKey) ? rawEcdsaSigner(key) : undefined,
 		});
 		if (input.pin !== undefined && !/^\d+$/.test(input.pin)) this.numericPins = false;
 		return credential;
@@ -137,7 +161,10 @@ export class SoftwareKeystore implements Keystore {
 	async reissue(id: string, notBefore: Date, notAfter: Date): Promise<Certificate> {
 		const entry = this.entry(id);
 		const subject = entry.credential.certificate.subjectRdns.flat().map((attribute): [string, string] => [attribute.oid, attribute.value]);
-		const der = await selfSignedCertificate(entry.key, { subject, notBefore, notAfter });
+		const der =
+			entry.key instanceof GostPrivateKey
+				? createGostSelfSignedCertificate(entry.key, { subject, notBefore, notAfter })
+				: await selfSignedCertificate(entry.key, { subject, notBefore, notAfter });
 		this.replaceCertificate(id, der);
 		return this.entry(id).credential.certificate;
 	}
@@ -159,13 +186,18 @@ export class SoftwareKeystore implements Keystore {
 		return operations.map((operation) => {
 			switch (operation.scheme) {
 				case 'rsa-pkcs1':
+					if (entry.key instanceof GostPrivateKey) throw new KeystoreError('unsupported', 'RSA signatures need an RSA key');
 					// Block type 1 padding over the DigestInfo: exactly RSASSA-PKCS1-v1_5.
 					return privateEncrypt({ key: entry.key, padding: constants.RSA_PKCS1_PADDING }, operation.input);
 				case 'ecdsa':
 					if (!entry.ecdsa) throw new KeystoreError('unsupported', 'ECDSA needs an EC key');
 					return entry.ecdsa(operation.input);
 				case 'gost':
-					throw new KeystoreError('unsupported', 'The software keystore does not sign with GOST R 34.10-2012 (use a PKCS#11 token that offers CKM_GOSTR3410)');
+					// The bare Streebog digest, as CKM_GOSTR3410 takes it; the value is s || r (RFC 4491 / RFC 9215).
+					if (!(entry.key instanceof GostPrivateKey)) {
+						throw new KeystoreError('unsupported', 'GOST R 34.10-2012 signing (CKM_GOSTR3410) needs a GOST key; this credential has another key type');
+					}
+					return entry.key.signDigest(operation.input);
 			}
 		});
 	}

@@ -10,6 +10,8 @@ import { SubjectKeyIdentifierExtension, X509Certificate } from '@peculiar/x509';
 
 import { Asn1Error, Asn1Node, Tag, TagClass, decodeAsn1String, decodeBinary, pemBlocks, readFirst, toPem } from './encoding';
 import { EdoCryptoError } from './errors';
+import { GostPublicKey } from './gost/gostKey';
+import { isGostKeyAlgorithm } from './gost/keys';
 
 export interface CertificateInfo {
 	/** RFC 4514 order (most specific first), values as readable UTF-8. */
@@ -24,7 +26,7 @@ export interface CertificateInfo {
 	notAfter: string;
 	/** SHA-1 of the DER, uppercase hex, no separators (the form Diadoc uses). */
 	thumbprint: string;
-	/** e.g. 'RSA-2048', 'ECDSA P-256'. */
+	/** e.g. 'RSA-2048', 'ECDSA P-256', 'GOST R 34.10-2012 256 (CryptoPro-A)'. */
 	keyAlgorithm: string;
 	inn?: string;
 	innLe?: string;
@@ -38,11 +40,13 @@ export interface CertificateInfo {
 export type EcCurve = 'P-256' | 'P-384' | 'P-521';
 
 export interface KeyAlgorithm {
-	/** 'UNKNOWN' covers everything signing does not support yet (DSA, Ed25519, GOST, other curves). */
-	name: 'RSA' | 'EC' | 'UNKNOWN';
+	/** 'GOST' is GOST R 34.10-2012; 'UNKNOWN' covers everything signing does not support (DSA, Ed25519, GOST R 34.10-2001, other curves). */
+	name: 'RSA' | 'EC' | 'GOST' | 'UNKNOWN';
 	curve?: EcCurve;
-	/** Modulus size for RSA, field size for EC, 0 when unknown. */
+	/** Modulus size for RSA, field size for EC and GOST, 0 when unknown. */
 	bits: number;
+	/** GOST: the OID of the parameter set (curve). */
+	gostParamSet?: string;
 	/** The SubjectPublicKeyInfo algorithm OID. */
 	oid: string;
 	/** Readable, e.g. 'RSA-2048', 'ECDSA P-256', 'Ed25519', 'GOST R 34.10-2012 256-bit'. */
@@ -138,6 +142,7 @@ export class Certificate {
 	readonly serialNumber: string;
 
 	private cachedPublicKey?: crypto.KeyObject;
+	private cachedGostPublicKey?: GostPublicKey;
 
 	private constructor(certificate: Asn1Node) {
 		this.der = Buffer.from(certificate.raw);
@@ -188,20 +193,50 @@ export class Certificate {
 		return toPem(this.der, 'CERTIFICATE');
 	}
 
-	/** Node KeyObject of the subject public key; UNSUPPORTED_ALGORITHM for key types Node cannot load (GOST). */
+	/**
+	 * Node KeyObject of the subject public key; UNSUPPORTED_ALGORITHM for key types Node cannot load. GOST keys
+	 * have no KeyObject: use `gostPublicKey` (`isGost` tells which applies).
+	 */
 	get publicKey(): crypto.KeyObject {
 		if (!this.cachedPublicKey) {
 			try {
 				this.cachedPublicKey = crypto.createPublicKey({ key: this.spkiDer, format: 'der', type: 'spki' });
 			} catch {
+				if (this.isGost) {
+					throw new EdoCryptoError(
+						'UNSUPPORTED_ALGORITHM',
+						`The certificate's ${this.keyAlgorithm.description} key has no Node.js KeyObject form`,
+						'GOST certificates are handled through their GOST public key (certificate.gostPublicKey).',
+					);
+				}
 				throw new EdoCryptoError(
 					'UNSUPPORTED_ALGORITHM',
 					`The certificate's public key algorithm (${this.keyAlgorithm.description}) is not supported`,
-					'Use a certificate with an RSA or ECDSA (P-256, P-384, P-521) key.',
+					'Use a certificate with an RSA, ECDSA (P-256, P-384, P-521) or GOST R 34.10-2012 key.',
 				);
 			}
 		}
 		return this.cachedPublicKey;
+	}
+
+	/** True when the subject key is a GOST R 34.10-2012 key (256 or 512 bit). */
+	get isGost(): boolean {
+		return this.keyAlgorithm.name === 'GOST';
+	}
+
+	/** The GOST R 34.10-2012 public key; UNSUPPORTED_ALGORITHM for any other key type. */
+	get gostPublicKey(): GostPublicKey {
+		if (!this.cachedGostPublicKey) {
+			if (!this.isGost) {
+				throw new EdoCryptoError(
+					'UNSUPPORTED_ALGORITHM',
+					`The certificate's key (${this.keyAlgorithm.description}) is not a GOST R 34.10-2012 key`,
+					'Use the certificate of a GOST R 34.10-2012 key here.',
+				);
+			}
+			this.cachedGostPublicKey = GostPublicKey.fromSpki(this.spkiDer);
+		}
+		return this.cachedGostPublicKey;
 	}
 
 	get subject(): string {
@@ -472,6 +507,15 @@ function describeKey(spki: Asn1Node): KeyAlgorithm {
 		const known = curveOid ? CURVES[curveOid] : undefined;
 		if (known) return { name: 'EC', curve: known.curve, bits: known.bits, oid, description: `ECDSA ${known.curve}` };
 		return { name: 'UNKNOWN', bits: 0, oid, description: `ECDSA on curve ${curveOid ?? '(explicit parameters)'}` };
+	}
+	if (isGostKeyAlgorithm(oid)) {
+		try {
+			const key = GostPublicKey.fromSpki(spki.raw);
+			const name = key.description.startsWith('GOST R 34.10-2012') ? 'GOST' : 'UNKNOWN';
+			return { name, bits: key.paramSet.size, oid, description: key.description, gostParamSet: key.paramSet.oid };
+		} catch {
+			// an unknown parameter set or a damaged key: named below like any other unusable key
+		}
 	}
 	const known = OTHER_KEY_TYPES[oid];
 	return { name: 'UNKNOWN', bits: 0, oid, description: known ? `${known} (${oid})` : `unknown algorithm ${oid}` };

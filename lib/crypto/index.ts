@@ -11,9 +11,13 @@ export {
 	type KeyAlgorithm,
 } from './certificate';
 export { assertKeyMatchesCertificate, loadPrivateKey } from './privateKey';
+export { GostPrivateKey, isGostPrivateKey, keyMatchesCertificate, type PrivateKey } from './keys';
+export { GostPublicKey } from './gost/gostKey';
+export { createContentHash, hashContent, signatureHashFor } from './hash';
 export { loadPfx, type PfxContents } from './pkcs12';
 export {
 	CmsSignedDataBuilder,
+	gostSignatureProvider,
 	localKeySignatureProvider,
 	type CmsSignDigestOptions,
 	type CmsSignerOptions,
@@ -21,7 +25,7 @@ export {
 	type SignatureProvider,
 } from './cms/sign';
 export { verifyCms, type CmsSignerReport, type CmsVerification, type CmsVerifyOptions } from './cms/verify';
-export { decryptCms, type CmsRecipient } from './cms/decrypt';
+export { decryptCms, type CmsExternalPrivateKey, type CmsRecipient } from './cms/decrypt';
 export { encryptCms, type EncryptCmsOptions } from './cms/encrypt';
 export {
 	createLocalSigner,

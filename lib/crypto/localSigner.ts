@@ -1,19 +1,20 @@
 /**
  * A Signer backed by a private key held in memory: a certificate and key in PEM, or a PFX/PKCS#12 file.
+ * RSA and ECDSA keys sign the digest asked for; GOST R 34.10-2012 keys always sign Streebog of their size.
  */
-import type { KeyObject } from 'node:crypto';
-
 import { Certificate, loadCertificates, type CertificateInfo } from './certificate';
 import { decryptCms } from './cms/decrypt';
 import { CmsSignedDataBuilder, localKeySignatureProvider } from './cms/sign';
 import { EdoCryptoError } from './errors';
+import { signatureHashFor } from './hash';
+import { keyMatchesCertificate, type PrivateKey } from './keys';
 import { loadPfx } from './pkcs12';
 import { assertKeyMatchesCertificate, loadPrivateKey } from './privateKey';
 import type { HashAlgorithm, SignOptions, Signer } from './signer';
 
 export interface LocalSignerParts {
 	certificate: Certificate;
-	key: KeyObject;
+	key: PrivateKey;
 	/** Intermediate and root certificates to embed in signatures. */
 	chain?: Certificate[];
 }
@@ -38,7 +39,7 @@ export class LocalKeySigner implements Signer {
 	readonly chain: Certificate[];
 	readonly description: string;
 	// A true private field: the key never shows up when the signer is logged or serialized.
-	readonly #key: KeyObject;
+	readonly #key: PrivateKey;
 	readonly #builders = new Map<HashAlgorithm, CmsSignedDataBuilder>();
 
 	constructor(parts: LocalSignerParts) {
@@ -62,16 +63,32 @@ export class LocalKeySigner implements Signer {
 		return this.certificate.info();
 	}
 
+	/** The digest a signature uses when `requested` is asked for: Streebog of the key size for GOST keys. */
+	hashAlgorithmFor(requested?: HashAlgorithm): HashAlgorithm {
+		return signatureHashFor(this.certificate, requested);
+	}
+
 	async sign(data: Uint8Array, options: SignOptions = {}): Promise<Buffer> {
-		return await this.builder(options.hashAlgorithm).sign(data, {
+		return await this.builder(this.hashAlgorithmFor(options.hashAlgorithm)).sign(data, {
 			detached: options.detached !== false,
 			signingTime: options.signingTime,
 		});
 	}
 
-	/** A detached signature over content hashed by the caller (e.g. streamed): `digest` is its raw hash. */
+	/**
+	 * A detached signature over content hashed by the caller (e.g. streamed): `digest` is its raw hash, computed
+	 * with `hashAlgorithmFor(options.hashAlgorithm)` (for a GOST key a SHA digest is refused, not re-labelled).
+	 */
 	async signDigest(digest: Uint8Array, options: SignDigestOptions = {}): Promise<Buffer> {
-		return await this.builder(options.hashAlgorithm).signDigest(Buffer.from(digest), {
+		const hashAlgorithm = this.hashAlgorithmFor(options.hashAlgorithm);
+		if (options.hashAlgorithm !== undefined && options.hashAlgorithm !== hashAlgorithm) {
+			throw new EdoCryptoError(
+				'INVALID_INPUT',
+				`The certificate's ${this.certificate.keyAlgorithm.description} key signs ${hashAlgorithm} digests, but a ${options.hashAlgorithm} digest was given.`,
+				`Hash the content with ${hashAlgorithm} (signer.hashAlgorithmFor() names the digest to use).`,
+			);
+		}
+		return await this.builder(hashAlgorithm).signDigest(Buffer.from(digest), {
 			signingTime: options.signingTime,
 		});
 	}
@@ -129,10 +146,9 @@ export function createLocalSigner(material: LocalSignerMaterial): LocalKeySigner
 	return new LocalKeySigner({ certificate, key, chain: certificates.filter((other) => other !== certificate) });
 }
 
-function keyMatches(key: KeyObject, certificate: Certificate): boolean {
+function keyMatches(key: PrivateKey, certificate: Certificate): boolean {
 	try {
-		assertKeyMatchesCertificate(key, certificate);
-		return true;
+		return keyMatchesCertificate(key, certificate);
 	} catch {
 		return false;
 	}

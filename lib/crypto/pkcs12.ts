@@ -1,8 +1,9 @@
 /**
  * PKCS#12 (.pfx/.p12) reader. pkijs parses the container; its decryption paths do not cover what users
  * actually have (legacy RC2-40/3DES files from Windows and old OpenSSL, modern PBES2/AES files from OpenSSL 3),
- * so every password-based algorithm runs here, through small lookup tables that a later GOST profile (PBES2
- * with GOST ciphers, HMAC-Streebog) extends with the register* functions.
+ * so every password-based algorithm runs here, through small lookup tables; the GOST profile (PBES2 with GOST
+ * ciphers, HMAC-Streebog, gost/pbe.ts) extends them with the register* functions. Keys come out as Node
+ * KeyObjects, GOST R 34.10-2012 keys as GostPrivateKey.
  */
 import crypto from 'node:crypto';
 import forge from 'node-forge';
@@ -21,9 +22,13 @@ import {
 import { Certificate } from './certificate';
 import { Asn1Error, Asn1Node, Tag, TagClass, decodeBinary, octets, parametersOf, readDer, readFirst } from './encoding';
 import { EdoCryptoError } from './errors';
+import { GostPrivateKey } from './gost/gostKey';
+import { isGostKeyAlgorithm } from './gost/keys';
+import { registerGostPbe } from './gost/pbe';
+import { keyMatchesCertificate, type PrivateKey } from './keys';
 
 export interface PfxContents {
-	key: crypto.KeyObject;
+	key: PrivateKey;
 	certificate: Certificate;
 	/** The other certificates of the file, issuers of the leaf first. */
 	chain: Certificate[];
@@ -42,6 +47,8 @@ export interface PbeDigest {
 	hash(data: Buffer): Buffer;
 	hmac(key: Buffer, data: Buffer): Buffer;
 	pbkdf2(password: Buffer, salt: Buffer, iterations: number, length: number): Buffer;
+	/** The PFX MAC key, when this digest's profile does not use the PKCS#12 KDF (the GOST profile). */
+	macKey?(password: PbePassword, salt: Buffer, iterations: number): Buffer;
 }
 
 /** The two encodings a password takes: UTF-8 for PBES2/PBKDF2, BMPString for the PKCS#12 KDF. */
@@ -196,6 +203,8 @@ registerPbeScheme('1.2.840.113549.1.12.1.4', pkcs12Pbe('pbeWithSHAAnd2-KeyTriple
 registerPbeScheme('1.2.840.113549.1.12.1.5', pkcs12Pbe('pbeWithSHAAnd128BitRC2-CBC', 16, (key, iv, data) => rc2Decrypt(key, iv, 128, data)));
 registerPbeScheme('1.2.840.113549.1.12.1.6', pkcs12Pbe('pbeWithSHAAnd40BitRC2-CBC', 5, (key, iv, data) => rc2Decrypt(key, iv, 40, data)));
 
+registerGostPbe({ registerDigest, registerPbes2Cipher });
+
 const KNOWN_UNSUPPORTED: Record<string, string> = {
 	'1.2.840.113549.1.12.1.1': 'pbeWithSHAAnd128BitRC4',
 	'1.2.840.113549.1.12.1.2': 'pbeWithSHAAnd40BitRC4',
@@ -203,6 +212,9 @@ const KNOWN_UNSUPPORTED: Record<string, string> = {
 	'1.2.840.113549.1.5.10': 'pbeWithSHA1AndDES-CBC',
 	'1.2.840.113549.1.5.14': 'PBMAC1',
 	'1.3.14.3.2.7': 'DES-CBC',
+	'1.2.643.2.2.9': 'GOST R 34.11-94',
+	'1.2.643.7.1.1.5.1.2': 'Magma CTR-ACPKM-OMAC',
+	'1.2.643.7.1.1.5.2.2': 'Kuznyechik CTR-ACPKM-OMAC',
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -502,7 +514,9 @@ function verifyMac(macData: MacData, content: Buffer, candidates: PbePassword[])
 	const salt = octets(macData.macSalt);
 	const iterations = checkIterations(macData.iterations ?? 1);
 	for (const candidate of candidates) {
-		const key = pkcs12Kdf(digest, candidate.bmp, salt, 3, iterations, digest.outputLength);
+		const key = digest.macKey
+			? digest.macKey(candidate, salt, iterations)
+			: pkcs12Kdf(digest, candidate.bmp, salt, 3, iterations, digest.outputLength);
 		const actual = digest.hmac(key, content);
 		if (actual.length === expected.length && crypto.timingSafeEqual(actual, expected)) return candidate;
 	}
@@ -604,12 +618,15 @@ function assemble(bags: Bags, unverifiedPassword: boolean): PfxContents {
 	const keys = bags.keys.map((entry) => ({ entry, key: loadBagKey(entry, unverifiedPassword) }));
 
 	for (const { entry, key } of keys) {
-		const publicKey = spkiOf(key);
+		const publicKey = key instanceof GostPrivateKey ? undefined : spkiOf(key);
+		const comparable = key instanceof GostPrivateKey || publicKey !== undefined;
 		const byId = entry.localKeyId
 			? certificates.filter((candidate) => candidate.entry.localKeyId?.equals(entry.localKeyId as Buffer))
 			: [];
-		const byPublicKey = certificates.filter((candidate) => publicKey && certificateSpki(candidate.certificate)?.equals(publicKey));
-		const match = byPublicKey[0] ?? (publicKey ? undefined : byId[0]);
+		const byPublicKey = certificates.filter((candidate) =>
+			key instanceof GostPrivateKey ? gostKeyMatches(key, candidate.certificate) : publicKey && certificateSpki(candidate.certificate)?.equals(publicKey),
+		);
+		const match = byPublicKey[0] ?? (comparable ? undefined : byId[0]);
 		if (match) {
 			const others = certificates.filter((candidate) => candidate !== match).map((candidate) => candidate.certificate);
 			return { key, certificate: match.certificate, chain: orderChain(match.certificate, others) };
@@ -630,22 +647,39 @@ function loadBagCertificate(der: Buffer): Certificate {
 	}
 }
 
-function loadBagKey(entry: KeyEntry, unverifiedPassword: boolean): crypto.KeyObject {
+function loadBagKey(entry: KeyEntry, unverifiedPassword: boolean): PrivateKey {
+	let algorithm: string | undefined;
+	try {
+		algorithm = new PrivateKeyInfo({ schema: readDer(entry.pkcs8).block }).privateKeyAlgorithm.algorithmId;
+	} catch {
+		algorithm = undefined;
+	}
+	if (algorithm && isGostKeyAlgorithm(algorithm)) {
+		try {
+			return GostPrivateKey.fromPkcs8(entry.pkcs8);
+		} catch (error) {
+			if (entry.wasEncrypted && unverifiedPassword) throw wrongPassword();
+			throw error;
+		}
+	}
 	try {
 		return crypto.createPrivateKey({ key: entry.pkcs8, format: 'der', type: 'pkcs8' });
 	} catch {
 		if (entry.wasEncrypted && unverifiedPassword) throw wrongPassword();
-		let algorithm = 'unknown';
-		try {
-			algorithm = new PrivateKeyInfo({ schema: readDer(entry.pkcs8).block }).privateKeyAlgorithm.algorithmId;
-		} catch {
-			throw damaged('the private key inside it cannot be read');
-		}
+		if (!algorithm) throw damaged('the private key inside it cannot be read');
 		throw new EdoCryptoError(
 			'UNSUPPORTED_ALGORITHM',
 			`The private key algorithm ${algorithm} in the PFX file is not supported`,
-			'Use a certificate with an RSA or ECDSA (P-256, P-384, P-521) key.',
+			'Use a certificate with an RSA, ECDSA (P-256, P-384, P-521) or GOST R 34.10-2012 key.',
 		);
+	}
+}
+
+function gostKeyMatches(key: GostPrivateKey, certificate: Certificate): boolean {
+	try {
+		return keyMatchesCertificate(key, certificate);
+	} catch {
+		return false;
 	}
 }
 
@@ -658,6 +692,7 @@ function spkiOf(key: crypto.KeyObject): Buffer | undefined {
 }
 
 function certificateSpki(certificate: Certificate): Buffer | undefined {
+	if (certificate.isGost) return undefined;
 	try {
 		return certificate.publicKey.export({ type: 'spki', format: 'der' });
 	} catch {

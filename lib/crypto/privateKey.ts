@@ -1,6 +1,7 @@
 /**
  * Private keys from what users paste: PEM (PKCS#8, encrypted PKCS#8, PKCS#1, SEC1, legacy-encrypted PEM),
  * DER or base64 PKCS#8. Errors say what was pasted instead (a certificate, a PFX) and never echo secrets.
+ * RSA and EC keys become Node KeyObjects; GOST R 34.10-2012 keys (which Node cannot hold) GostPrivateKey.
  */
 import crypto from 'node:crypto';
 import { PrivateKeyInfo } from 'pkijs';
@@ -8,7 +9,11 @@ import { PrivateKeyInfo } from 'pkijs';
 import type { Certificate } from './certificate';
 import { Asn1Error, Asn1Node, Tag, decodeBinary, pemBlocks, readFirst } from './encoding';
 import { EdoCryptoError } from './errors';
+import { isGostKeyAlgorithm } from './gost/keys';
+import { GostPrivateKey, isGostPrivateKey, keyMatchesCertificate, type PrivateKey } from './keys';
 import { PbeDecryptionError, decryptEncryptedPrivateKeyInfo } from './pkcs12';
+
+export { GostPrivateKey, isGostPrivateKey, keyMatchesCertificate, type PrivateKey };
 
 type KeyShape = 'pkcs8' | 'encryptedPkcs8' | 'pkcs1' | 'sec1';
 
@@ -23,18 +28,21 @@ const KEY_FIELD_HINT =
 	'Provide the private key as PEM (-----BEGIN PRIVATE KEY-----, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), or base64/binary PKCS#8 DER.';
 
 /** Loads a private key; `passphrase` is needed for encrypted keys and ignored otherwise. */
-export function loadPrivateKey(input: string | Buffer, passphrase?: string): crypto.KeyObject {
+export function loadPrivateKey(input: string | Buffer, passphrase?: string): PrivateKey {
 	const text = asPemText(input);
 	if (text !== undefined) return loadFromPem(text, passphrase);
 	const der = decodeBinary(input, 'private key');
 	return loadDer(der, recognize(der), passphrase);
 }
 
+/** A private key from unencrypted PKCS#8 DER: a KeyObject, or a GostPrivateKey for GOST algorithms. */
+export function privateKeyFromPkcs8(der: Buffer): PrivateKey {
+	return createKey(der, 'pkcs8');
+}
+
 /** Throws KEY_MISMATCH unless the private key is the one of the certificate's public key. */
-export function assertKeyMatchesCertificate(key: crypto.KeyObject, certificate: Certificate): void {
-	const keySpki = crypto.createPublicKey(key).export({ type: 'spki', format: 'der' });
-	const certificateSpki = certificate.publicKey.export({ type: 'spki', format: 'der' });
-	if (keySpki.equals(certificateSpki)) return;
+export function assertKeyMatchesCertificate(key: PrivateKey, certificate: Certificate): void {
+	if (keyMatchesCertificate(key, certificate)) return;
 	const name = certificate.info().commonName;
 	const certificateLabel = `${certificate.thumbprint}${name ? ` (CN=${name})` : ''}`;
 	const keyType = describeKeyObject(key);
@@ -57,7 +65,7 @@ function asPemText(input: string | Buffer): string | undefined {
 
 const RAW_PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
-function loadFromPem(text: string, passphrase: string | undefined): crypto.KeyObject {
+function loadFromPem(text: string, passphrase: string | undefined): PrivateKey {
 	const rawBlocks = [...text.matchAll(RAW_PEM_BLOCK)];
 	const keyBlock = rawBlocks.find((match) => KEY_LABELS[match[1]]);
 	if (!keyBlock) throw wrongPemContent(rawBlocks.map((match) => match[1]));
@@ -159,7 +167,7 @@ function notAKey(): EdoCryptoError {
 	return new EdoCryptoError('NOT_A_PRIVATE_KEY', 'The data is not a private key', KEY_FIELD_HINT);
 }
 
-function loadDer(der: Buffer, shape: KeyShape, passphrase: string | undefined): crypto.KeyObject {
+function loadDer(der: Buffer, shape: KeyShape, passphrase: string | undefined): PrivateKey {
 	if (shape === 'encryptedPkcs8') return createKey(decryptPkcs8(der, passphrase), 'pkcs8');
 	return createKey(der, shape);
 }
@@ -174,7 +182,11 @@ function decryptPkcs8(der: Buffer, passphrase: string | undefined): Buffer {
 	}
 }
 
-function createKey(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): crypto.KeyObject {
+function createKey(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): PrivateKey {
+	if (type === 'pkcs8') {
+		const algorithm = pkcs8AlgorithmId(der);
+		if (algorithm && isGostKeyAlgorithm(algorithm)) return GostPrivateKey.fromPkcs8(der);
+	}
 	try {
 		return crypto.createPrivateKey({ key: der, format: 'der', type });
 	} catch {
@@ -184,7 +196,7 @@ function createKey(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): crypto.KeyObj
 				throw new EdoCryptoError(
 					'UNSUPPORTED_ALGORITHM',
 					`The private key algorithm ${algorithm} is not supported`,
-					'Use an RSA or ECDSA (P-256, P-384, P-521) key.',
+					'Use an RSA, ECDSA (P-256, P-384, P-521) or GOST R 34.10-2012 key.',
 				);
 			}
 		}
@@ -194,10 +206,14 @@ function createKey(der: Buffer, type: 'pkcs8' | 'pkcs1' | 'sec1'): crypto.KeyObj
 
 /** The algorithm OID of a PKCS#8 that parses structurally (so the failure was the algorithm, not the bytes). */
 function pkcs8AlgorithmOid(der: Buffer): string | undefined {
+	const oid = pkcs8AlgorithmId(der);
+	const known = ['1.2.840.113549.1.1.1', '1.2.840.10045.2.1', '1.2.840.113549.1.1.10', '1.3.101.112', '1.3.101.113', '1.2.840.10040.4.1'];
+	return oid && !known.includes(oid) ? oid : undefined;
+}
+
+function pkcs8AlgorithmId(der: Buffer): string | undefined {
 	try {
-		const oid = new PrivateKeyInfo({ schema: readFirst(der).block }).privateKeyAlgorithm.algorithmId;
-		const known = ['1.2.840.113549.1.1.1', '1.2.840.10045.2.1', '1.2.840.113549.1.1.10', '1.3.101.112', '1.3.101.113', '1.2.840.10040.4.1'];
-		return known.includes(oid) ? undefined : oid;
+		return new PrivateKeyInfo({ schema: readFirst(der).block }).privateKeyAlgorithm.algorithmId;
 	} catch {
 		return undefined;
 	}
@@ -221,7 +237,8 @@ function loadLegacyEncryptedPem(blockText: string, passphrase: string | undefine
 	}
 }
 
-function describeKeyObject(key: crypto.KeyObject): string {
+function describeKeyObject(key: PrivateKey): string {
+	if (isGostPrivateKey(key)) return key.description;
 	const details = key.asymmetricKeyDetails;
 	switch (key.asymmetricKeyType) {
 		case 'rsa':

@@ -1,6 +1,7 @@
 import type { CertificateInfo } from './certificate';
 
-export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
+/** SHA-2 for RSA and ECDSA keys; Streebog (GOST R 34.11-2012) for GOST R 34.10-2012 keys. */
+export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512' | 'STREEBOG-256' | 'STREEBOG-512';
 
 export interface SignOptions {
 	/** Detached (the default) leaves the content out of the CMS; attached embeds it. */
@@ -10,7 +11,7 @@ export interface SignOptions {
 }
 
 /**
- * What every node signs and decrypts with: a local key today, a remote signer (CSC) or GOST key later.
+ * What every node signs and decrypts with: a local key (RSA, ECDSA, GOST) or a remote signer (CSC).
  * Signatures are DER-encoded CMS ContentInfo(SignedData) with the signer certificate included.
  */
 export interface Signer {

@@ -1,13 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
+import { createContentHash } from '../../lib/crypto/hash';
 import type { HashAlgorithm } from '../../lib/crypto/signer';
-
-const NODE_HASH_NAMES: Record<HashAlgorithm, string> = {
-	'SHA-256': 'sha256',
-	'SHA-384': 'sha384',
-	'SHA-512': 'sha512',
-};
 
 export interface BinaryBytes {
 	bytes: Buffer;
@@ -43,7 +37,7 @@ export async function digestBinaryProperty(
 	hashAlgorithm: HashAlgorithm,
 ): Promise<BinaryDigest> {
 	const metadata = context.helpers.assertBinaryData(itemIndex, propertyName);
-	const hash = createHash(NODE_HASH_NAMES[hashAlgorithm]);
+	const hash = createContentHash(hashAlgorithm);
 	if (metadata.id && typeof context.helpers.getBinaryStream === 'function') {
 		const stream = await context.helpers.getBinaryStream(metadata.id);
 		for await (const chunk of stream) hash.update(chunk as Buffer);

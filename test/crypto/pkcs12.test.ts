@@ -100,7 +100,7 @@ describe.each(['rsa2048', 'p256'] as KeyKind[])('loadPfx with a %s key', (kind) 
 	it.each(VARIANTS)('opens %s', (_name, options) => {
 		const pfx = exportPfx(chain, options);
 		const contents = loadPfx(pfx, PASSWORD);
-		expect(contents.key.export({ type: 'pkcs8', format: 'der' }).equals(expectedKey)).toBe(true);
+		expect((contents.key as crypto.KeyObject).export({ type: 'pkcs8', format: 'der' }).equals(expectedKey)).toBe(true);
 		expect(contents.certificate.der.equals(leafDer)).toBe(true);
 		expect(contents.chain.map((certificate) => certificate.der.toString('hex'))).toEqual([
 			derOf(chain.intermediateCertPath).toString('hex'),

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { loadCertificate } from '../../lib/crypto/certificate';
 import { pemBlocks } from '../../lib/crypto/encoding';
 import { EdoCryptoError } from '../../lib/crypto/errors';
-import { assertKeyMatchesCertificate, loadPrivateKey } from '../../lib/crypto/privateKey';
+import { assertKeyMatchesCertificate, GostPrivateKey, loadPrivateKey, type PrivateKey } from '../../lib/crypto/privateKey';
 import { KeyKind, createIdentity, openssl } from '../helpers/pki';
 
 const PASSPHRASE = 'Correct-Horse-42!';
@@ -23,7 +23,8 @@ function opensslPkcs8Der(keyPath: string): Buffer {
 	return openssl(['pkcs8', '-topk8', '-nocrypt', '-in', keyPath, '-outform', 'DER']);
 }
 
-function pkcs8Der(key: crypto.KeyObject): Buffer {
+function pkcs8Der(key: PrivateKey): Buffer {
+	if (!(key instanceof crypto.KeyObject)) throw new Error('expected a Node KeyObject');
 	return key.export({ type: 'pkcs8', format: 'der' });
 }
 
@@ -163,15 +164,21 @@ describe('not a private key', () => {
 		expect(cut.message).toContain('damaged');
 	});
 
-	it('names the algorithm of a PKCS#8 key it cannot use (GOST)', () => {
-		// PrivateKeyInfo with id-tc26-gost3410-12-256 and a made-up secret.
-		const algorithm = Buffer.from('301f06082a85030701010101301306072a85030202230106082a85030701010202', 'hex');
-		const secret = Buffer.concat([Buffer.from('04220420', 'hex'), crypto.randomBytes(32)]);
-		const body = Buffer.concat([Buffer.from('020100', 'hex'), algorithm, secret]);
-		const der = Buffer.concat([Buffer.from([0x30, body.length]), body]);
-		const error = errorOf(() => loadPrivateKey(der));
+	it('names the algorithm of a PKCS#8 key it cannot use, and loads GOST keys as GostPrivateKey', () => {
+		// PrivateKeyInfo with id-tc26-gost3410-12-256 (CryptoPro-A) and a made-up secret.
+		const pkcs8 = (algorithmOid: string) => {
+			const algorithm = Buffer.from(`301f0608${algorithmOid}301306072a85030202230106082a85030701010202`, 'hex');
+			const secret = Buffer.concat([Buffer.from('04220420', 'hex'), crypto.randomBytes(32)]);
+			const body = Buffer.concat([Buffer.from('020100', 'hex'), algorithm, secret]);
+			return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+		};
+		const gost = loadPrivateKey(pkcs8('2a85030701010101'));
+		expect(gost).toBeInstanceOf(GostPrivateKey);
+		expect((gost as GostPrivateKey).description).toBe('GOST R 34.10-2012 256 (CryptoPro-A)');
+		// 1.2.643.7.1.1.1.9 is no key algorithm anyone knows.
+		const error = errorOf(() => loadPrivateKey(pkcs8('2a85030701010109')));
 		expect(error.code).toBe('UNSUPPORTED_ALGORITHM');
-		expect(error.message).toContain('1.2.643.7.1.1.1.1');
+		expect(error.message).toContain('1.2.643.7.1.1.1.9');
 	});
 });
 

@@ -24,7 +24,7 @@ import {
 	magmaCtrAcpkmDecrypt,
 	magmaOmac,
 } from '../../lib/crypto/gost/modes2015';
-import { fromHex, gostOpenssl, hex } from './cipher-openssl';
+import { fromHex, gostOpenssl, hex } from '../helpers/gost-openssl';
 
 // Keys and messages of the GOST R 34.12-2015 / GOST R 34.13-2015 examples.
 const KUZNYECHIK_KEY = fromHex('8899aabbccddeeff0011223344556677fedcba98765432100123456789abcdef');

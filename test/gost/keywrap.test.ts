@@ -18,7 +18,7 @@ import {
 	kimp15,
 	vkoUkmFromTransportUkm,
 } from '../../lib/crypto/gost/kexp15';
-import { fromHex, gostOpenssl, gostTempPath, hex } from './cipher-openssl';
+import { fromHex, gostOpenssl, gostTempPath, hex } from '../helpers/gost-openssl';
 
 function expectCode(run: () => unknown, code: string): void {
 	try {

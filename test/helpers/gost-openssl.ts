@@ -4,7 +4,7 @@
  * tests fail (they never skip). Install it with `apt-get install -y libengine-gost-openssl`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { tempDir, tempPath, writeTemp } from './pki';
@@ -59,13 +59,16 @@ export function gostOpensslConfig(): string {
 	return configPath;
 }
 
-/** Runs openssl with the GOST engine; throws with its stderr on a non-zero exit. */
-export function gostOpenssl(args: string[], input?: Buffer | string): Buffer {
+/**
+ * Runs openssl with the GOST engine; throws with its stderr on a non-zero exit. `env` adds variables such as
+ * CRYPT_PARAMS (the engine's 28147 S-box for `openssl enc`).
+ */
+export function gostOpenssl(args: string[], input?: Uint8Array | string, env: Record<string, string> = {}): Buffer {
 	try {
 		return execFileSync('openssl', args, {
 			input,
 			stdio: ['pipe', 'pipe', 'pipe'],
-			env: { ...process.env, OPENSSL_CONF: gostOpensslConfig() },
+			env: { ...process.env, OPENSSL_CONF: gostOpensslConfig(), ...env },
 			maxBuffer: 64 * 1024 * 1024,
 		});
 	} catch (error) {
@@ -75,7 +78,7 @@ export function gostOpenssl(args: string[], input?: Buffer | string): Buffer {
 }
 
 /** Like gostOpenssl() but returns the exit status and output instead of throwing. */
-export function gostOpensslStatus(args: string[], input?: Buffer | string): { ok: boolean; output: string } {
+export function gostOpensslStatus(args: string[], input?: Uint8Array | string): { ok: boolean; output: string } {
 	try {
 		const out = gostOpenssl(args, input);
 		return { ok: true, output: out.toString() };
@@ -122,4 +125,56 @@ export function streebogName(size: 256 | 512): string {
 /** `openssl dgst -md_gost12_<size>` of the data, as raw bytes. */
 export function opensslStreebog(size: 256 | 512, data: Buffer): Buffer {
 	return gostOpenssl(['dgst', `-${streebogName(size)}`, '-binary'], data);
+}
+
+/** A fresh path in the test temp directory (removed at exit). */
+export const gostTempPath = (name: string): string => tempPath(name);
+
+export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+export const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
+
+export interface GostTestIdentity extends GostTestKey {
+	certPath: string;
+	certPem: string;
+	certDer: Buffer;
+	/** Unencrypted PKCS#8 PEM as the engine writes it. */
+	keyPem: string;
+}
+
+const gostIdentityCache = new Map<string, GostTestIdentity>();
+
+/**
+ * A GOST key and a self-signed certificate made by the engine (`openssl req -x509 -md_gost12_<size>`), cached per
+ * algorithm, parameter set and subject within a test file. The certificate's key usage allows signing and
+ * key encipherment, as qualified certificates do.
+ */
+export function createGostIdentity(algorithm: GostAlgorithm, paramset: string, options: { subject?: string; days?: number } = {}): GostTestIdentity {
+	const cacheKey = `${algorithm}:${paramset}:${JSON.stringify(options)}`;
+	const cached = gostIdentityCache.get(cacheKey);
+	if (cached) return cached;
+	const key = generateGostKey(algorithm, paramset);
+	const certPath = tempPath(`${algorithm}-${paramset}.cert.pem`);
+	const digest = algorithm === 'gost2012_512' ? '-md_gost12_512' : '-md_gost12_256';
+	gostOpenssl([
+		'req', '-new', '-x509', '-key', key.keyPath, digest, '-out', certPath, '-utf8',
+		'-subj', options.subject ?? `/CN=EDO GOST test ${algorithm} ${paramset}/O=n8n-nodes-edo tests/C=RU`,
+		'-days', String(options.days ?? 30),
+		'-addext', 'keyUsage=digitalSignature,nonRepudiation,keyEncipherment,dataEncipherment,keyAgreement',
+	]);
+	const certPem = readFileSync(certPath, 'utf8');
+	const identity: GostTestIdentity = {
+		...key,
+		certPath,
+		certPem,
+		certDer: gostOpenssl(['x509', '-in', certPath, '-outform', 'DER']),
+		keyPem: readFileSync(key.keyPath, 'utf8'),
+	};
+	gostIdentityCache.set(cacheKey, identity);
+	return identity;
+}
+
+/** `openssl pkcs12 -export` of a GOST identity (the engine's PBE and MAC choices go into `args`). */
+export function exportGostPfx(identity: GostTestIdentity, password: string, args: string[] = [], extraCertPaths: string[] = []): Buffer {
+	const extra = extraCertPaths.length > 0 ? ['-certfile', writeTemp('extra-certs.pem', extraCertPaths.map((path) => readFileSync(path, 'utf8')).join(''))] : [];
+	return gostOpenssl(['pkcs12', '-export', '-inkey', identity.keyPath, '-in', identity.certPath, ...extra, '-passout', `pass:${password}`, ...args]);
 }

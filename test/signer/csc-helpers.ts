@@ -2,11 +2,11 @@
  * A bare CSC caller for the endpoint tests (deliberately not the product client: the endpoint is checked
  * against the protocol as written), and a CMS SignatureProvider that signs through signHash.
  */
-import { createHash } from 'node:crypto';
 import { Agent, fetch } from 'undici';
 
 import { algorithmIdentifier, DER_NULL } from '../../lib/crypto/cms/der';
 import type { SignatureProvider } from '../../lib/crypto/cms/sign';
+import { hashContent } from '../../lib/crypto/hash';
 import type { HashAlgorithm } from '../../lib/crypto/signer';
 
 export interface CscAnswer {
@@ -28,10 +28,13 @@ export const OIDS = {
 	ecdsaWithSha512: '1.2.840.10045.4.3.4',
 };
 
-const HASHES: Record<HashAlgorithm, { node: string; oid: string; ecdsa: string }> = {
-	'SHA-256': { node: 'sha256', oid: OIDS.sha256, ecdsa: OIDS.ecdsaWithSha256 },
-	'SHA-384': { node: 'sha384', oid: OIDS.sha384, ecdsa: OIDS.ecdsaWithSha384 },
-	'SHA-512': { node: 'sha512', oid: OIDS.sha512, ecdsa: OIDS.ecdsaWithSha512 },
+const HASHES: Record<HashAlgorithm, { oid: string; ecdsa: string }> = {
+	'SHA-256': { oid: OIDS.sha256, ecdsa: OIDS.ecdsaWithSha256 },
+	'SHA-384': { oid: OIDS.sha384, ecdsa: OIDS.ecdsaWithSha384 },
+	'SHA-512': { oid: OIDS.sha512, ecdsa: OIDS.ecdsaWithSha512 },
+	// GOST keys sign with signAlgo id-tc26-signwithdigest-gost3410-12-256/512 (the "ecdsa" column is not used for them).
+	'STREEBOG-256': { oid: '1.2.643.7.1.1.2.2', ecdsa: '1.2.643.7.1.1.3.2' },
+	'STREEBOG-512': { oid: '1.2.643.7.1.1.2.3', ecdsa: '1.2.643.7.1.1.3.3' },
 };
 
 export class CscCaller {
@@ -84,11 +87,11 @@ export class CscCaller {
 }
 
 export function digest(hash: HashAlgorithm, data: Buffer | string): Buffer {
-	return createHash(HASHES[hash].node).update(data).digest();
+	return hashContent(hash, typeof data === 'string' ? Buffer.from(data) : data);
 }
 
 /** Signs CMS signed attributes with credentials/authorize + signatures/signHash (one SAD per signature). */
-export function remoteSignatureProvider(caller: CscCaller, token: string, credentialID: string, family: 'RSA' | 'EC', pin: string): SignatureProvider {
+export function remoteSignatureProvider(caller: CscCaller, token: string, credentialID: string, family: 'RSA' | 'EC' | 'GOST', pin: string): SignatureProvider {
 	return {
 		signatureAlgorithmDer: (hash) => (family === 'RSA' ? algorithmIdentifier(OIDS.rsaEncryption, DER_NULL) : algorithmIdentifier(HASHES[hash].ecdsa)),
 		async sign(signedAttributes, hash) {

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes, type CipherGCMTypes } fr
 import { Asn1Error, Tag, type Asn1Node } from '../encoding';
 import { algorithmIdentifier, integer, octetString, sequence } from './der';
 import { decryptionFailed, invalidCms } from './envelope-errors';
+import { GOST_CONTENT_CIPHERS, type GostContentCipherName } from './gost-content-ciphers';
 import {
 	OID_AES128_CBC,
 	OID_AES128_GCM,
@@ -19,16 +20,18 @@ export type ContentCipherName =
 	| 'des-ede3-cbc'
 	| 'aes-128-gcm'
 	| 'aes-192-gcm'
-	| 'aes-256-gcm';
+	| 'aes-256-gcm'
+	| GostContentCipherName;
 
 export interface EncryptedContent {
 	algorithmIdentifier: Buffer;
 	ciphertext: Buffer;
-	/** The authentication tag of an AEAD cipher (AuthEnvelopedData `mac`). */
+	/** The authentication tag of an AEAD cipher (AuthEnvelopedData `mac`), or the value of the `macAttribute`. */
 	mac?: Buffer;
 }
 
 export interface AuthenticationInput {
+	/** The AEAD tag, or the value of the cipher's `macAttribute`. */
 	mac: Buffer;
 	/** DER of the authAttrs as a SET OF, when present. */
 	additionalData?: Buffer;
@@ -36,13 +39,18 @@ export interface AuthenticationInput {
 
 /**
  * One content-encryption algorithm. AEAD ciphers go into AuthEnvelopedData, the others into EnvelopedData.
- * New algorithms (GOST 28147-89, Magma, Kuznyechik) are added as further entries of CONTENT_CIPHERS.
+ * The GOST algorithms (GOST 28147-89, Magma, Kuznyechik) come from gost-content-ciphers.ts.
  */
 export interface ContentCipher {
 	name: ContentCipherName;
 	oid: string;
 	keyLength: number;
 	authenticated: boolean;
+	/**
+	 * EnvelopedData ciphers with a MAC outside the AEAD model (GOST -omac): the OID of the unprotected attribute
+	 * that carries it (EnvelopedData version 2).
+	 */
+	macAttribute?: string;
 	generateKey(): Buffer;
 	encrypt(key: Buffer, plaintext: Uint8Array, additionalData?: Buffer): EncryptedContent;
 	/** `parameters` are the AlgorithmIdentifier parameters; AEAD ciphers require `authentication`. */
@@ -126,9 +134,11 @@ const CONTENT_CIPHERS: ContentCipher[] = [
 	gcmCipher('aes-128-gcm', OID_AES128_GCM, 16),
 	gcmCipher('aes-192-gcm', OID_AES192_GCM, 24),
 	gcmCipher('aes-256-gcm', OID_AES256_GCM, 32),
+	...GOST_CONTENT_CIPHERS,
 ];
 
-export const SUPPORTED_CONTENT_CIPHERS = 'AES-128/192/256-CBC, DES-EDE3-CBC, AES-128/192/256-GCM';
+export const SUPPORTED_CONTENT_CIPHERS =
+	'AES-128/192/256-CBC, DES-EDE3-CBC, AES-128/192/256-GCM, GOST 28147-89, Kuznyechik and Magma CTR-ACPKM(-OMAC)';
 
 export function contentCipherByOid(oid: string): ContentCipher | undefined {
 	return CONTENT_CIPHERS.find((cipher) => cipher.oid === oid);

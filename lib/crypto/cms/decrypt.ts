@@ -9,8 +9,17 @@ import {
 } from 'pkijs';
 import { Asn1Node, integerHex, octets, parametersOf } from '../encoding';
 import { EdoCryptoError } from '../errors';
+import { GostPrivateKey, type GostPublicKey } from '../gost/gostKey';
+import type { PrivateKey } from '../keys';
 import { contentCipherByOid, SUPPORTED_CONTENT_CIPHERS, type ContentCipher } from './content-ciphers';
-import { decryptionFailed, invalidCms, unsupportedAlgorithm } from './envelope-errors';
+import { decryptionFailed, invalidCms, keyTypeMismatch, unsupportedAlgorithm } from './envelope-errors';
+import {
+	decryptGostKeyTransport,
+	isGostKeyTransport,
+	localGostAgreement,
+	rejectGost2001Transport,
+	type GostAgreement,
+} from './gost-key-transport';
 import { OID_COMMON_NAME } from './envelope-oids';
 import { readEnvelope, type Envelope } from './envelope-reader';
 import { decryptKeyAgreement } from './key-agreement';
@@ -20,8 +29,8 @@ import { describeIssuerAndSerial, readRecipientCertificate, type RecipientCertif
 export interface CmsRecipient {
 	/** DER of the recipient's certificate: selects the RecipientInfo addressed to it. */
 	certificateDer: Buffer;
-	/** The private key, or the private-key step done elsewhere (a PKCS#11 token, an HSM). */
-	key: KeyObject | CmsExternalPrivateKey;
+	/** The private key (a KeyObject or a GOST key), or the private-key step done elsewhere (a PKCS#11 token, an HSM). */
+	key: PrivateKey | CmsExternalPrivateKey;
 }
 
 /**
@@ -33,6 +42,12 @@ export interface CmsExternalPrivateKey {
 	decryptKeyTransport?(scheme: KeyTransportScheme, encryptedKey: Buffer, keyLength: number): Buffer;
 	/** Key agreement: the raw ECDH shared secret (the x coordinate) with the originator's public key. */
 	deriveSharedSecret?(originatorPublicKey: KeyObject): Buffer;
+	/**
+	 * GOST key transport (both the 28147-89 and the KExp15 profile): VKO GOST R 34.10-2012 of the key with the
+	 * sender's ephemeral public key, i.e. Streebog-`hashSize` of LE(x) || LE(y) of (UKM * d) * ephemeral point,
+	 * `ukm` read as a little-endian integer (PKCS#11 CKM_GOSTR3410_12_DERIVE with the matching KDF).
+	 */
+	agreeGost?(ephemeralPublicKey: GostPublicKey, ukm: Buffer, hashSize: 256 | 512): Buffer;
 }
 
 /** The RecipientInfo (and, for key agreement, the encrypted key) addressed to our certificate. */
@@ -68,7 +83,12 @@ export function decryptCms(envelope: Uint8Array, recipient: CmsRecipient): Buffe
 	}
 	const contentKey = decryptContentKey(match, recipient.key, cipher.keyLength, certificate);
 	try {
-		const authentication = parsed.mac ? { mac: parsed.mac, additionalData: parsed.authenticatedAttributes } : undefined;
+		const macAttribute = cipher.macAttribute ? parsed.unprotectedAttributes?.get(cipher.macAttribute) : undefined;
+		const authentication = parsed.mac
+			? { mac: parsed.mac, additionalData: parsed.authenticatedAttributes }
+			: macAttribute
+				? { mac: macAttribute }
+				: undefined;
 		return cipher.decrypt(contentKey, parametersOf(parsed.contentEncryption), parsed.encryptedContent, authentication);
 	} finally {
 		contentKey.fill(0);
@@ -78,7 +98,7 @@ export function decryptCms(envelope: Uint8Array, recipient: CmsRecipient): Buffe
 /** `keyLength` is what the content cipher needs; RSA PKCS#1 v1.5 relies on it for implicit rejection. */
 function decryptContentKey(
 	match: MatchedRecipient,
-	key: KeyObject | CmsExternalPrivateKey,
+	key: PrivateKey | CmsExternalPrivateKey,
 	keyLength: number,
 	certificate: RecipientCertificate,
 ): Buffer {
@@ -89,6 +109,13 @@ function decryptContentKey(
 				const { keyEncryptionAlgorithm, encryptedKey } = match.info;
 				const { algorithmId } = keyEncryptionAlgorithm;
 				const parameters = parametersOf(keyEncryptionAlgorithm);
+				if (isGostKeyTransport(algorithmId)) {
+					rejectGost2001Transport(algorithmId);
+					const recipientKey = recipientGostKey(certificate);
+					contentKey = decryptGostKeyTransport(gostAgreement(key, recipientKey), recipientKey, algorithmId, octets(encryptedKey));
+					break;
+				}
+				if (key instanceof GostPrivateKey) throw keyTypeMismatch('RSA key transport', key);
 				if (key instanceof KeyObject) {
 					contentKey = decryptKeyTransport(key, algorithmId, parameters, octets(encryptedKey), keyLength);
 				} else {
@@ -98,6 +125,7 @@ function decryptContentKey(
 				break;
 			}
 			case 'keyAgreement':
+				if (key instanceof GostPrivateKey) throw keyTypeMismatch('elliptic-curve key agreement (ECDH)', key);
 				if (key instanceof KeyObject) {
 					contentKey = decryptKeyAgreement(key, match.info, match.encryptedKey);
 				} else {
@@ -126,6 +154,34 @@ function externalOperation<T extends (...args: never[]) => Buffer>(operation: T 
 		);
 	}
 	return operation;
+}
+
+/** The certificate's GOST key: the envelope's GOST key transport is for it. */
+function recipientGostKey(certificate: RecipientCertificate): GostPublicKey {
+	if (!certificate.certificate.isGost) {
+		throw new EdoCryptoError(
+			'KEY_MISMATCH',
+			`The envelope uses GOST key transport, but the certificate has a ${certificate.certificate.keyAlgorithm.description} key.`,
+			'Decrypt with the GOST certificate (and key) the envelope was made for.',
+		);
+	}
+	return certificate.certificate.gostPublicKey;
+}
+
+function gostAgreement(key: PrivateKey | CmsExternalPrivateKey, recipient: GostPublicKey): GostAgreement {
+	if (key instanceof GostPrivateKey) {
+		if (!key.publicKey.equals(recipient)) {
+			throw new EdoCryptoError(
+				'KEY_MISMATCH',
+				'The GOST private key does not belong to the recipient certificate.',
+				'Use the private key of the certificate the envelope was made for.',
+			);
+		}
+		return localGostAgreement(key);
+	}
+	if (key instanceof KeyObject) throw keyTypeMismatch('GOST key transport (VKO GOST R 34.10-2012)', key);
+	const agree = externalOperation(key.agreeGost, 'GOST key transport (VKO GOST R 34.10-2012)');
+	return (ephemeral, ukm, hashSize) => agree.call(key, ephemeral, ukm, hashSize);
 }
 
 function recipientPublicKey(certificate: RecipientCertificate): KeyObject {

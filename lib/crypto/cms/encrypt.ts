@@ -1,3 +1,4 @@
+import { readDer } from '../encoding';
 import { EdoCryptoError } from '../errors';
 import {
 	contentCipherByName,
@@ -5,8 +6,10 @@ import {
 	type ContentCipher,
 	type ContentCipherName,
 } from './content-ciphers';
-import { explicit, integer, octetString, oid, sequence, set, tlv } from './der';
+import { explicit, integer, octetString, oid, sequence, set, sortDer, tlv } from './der';
 import { describeOid, OID_AES128_WRAP, OID_AES192_WRAP, OID_AES256_WRAP, OID_CMS3DES_WRAP } from './envelope-oids';
+import { isGostContentCipherName, type GostContentCipherName } from './gost-content-ciphers';
+import { encryptGostKeyTransport } from './gost-key-transport';
 import { encryptKeyAgreement } from './key-agreement';
 import { encryptKeyTransport, type OaepHash, type RsaPadding } from './key-transport';
 import { keyWrapByOid, type KeyWrapAlgorithm } from './key-wrap';
@@ -14,8 +17,16 @@ import { OID_AUTH_ENVELOPED_DATA, OID_DATA, OID_ENVELOPED_DATA } from './oids';
 import { readRecipientCertificate, type RecipientCertificate } from './recipient-certificate';
 
 export interface EncryptCmsOptions {
-	/** Default aes-256-cbc. The GCM ciphers produce AuthEnvelopedData (RFC 5083), the others EnvelopedData. */
+	/**
+	 * Default aes-256-cbc. The GCM ciphers produce AuthEnvelopedData (RFC 5083), the others EnvelopedData.
+	 * A GOST recipient takes a GOST cipher only: a non-GOST `cipher` is then replaced by `gostCipher`.
+	 */
 	cipher?: ContentCipherName;
+	/**
+	 * GOST R 34.10-2012 recipients: gost89 (default; GOST 28147-89 CFB, CryptoPro key transport), or
+	 * kuznyechik/magma-ctr-acpkm(-omac) with KExp15 key transport, as `openssl cms -encrypt -<cipher>` makes them.
+	 */
+	gostCipher?: GostContentCipherName;
 	/** RSA recipients: PKCS#1 v1.5 (default, what OpenSSL writes) or OAEP. */
 	rsaPadding?: RsaPadding;
 	/** RSA-OAEP hash (and MGF1 hash); default sha1. */
@@ -27,23 +38,29 @@ export interface EncryptCmsOptions {
 /**
  * CMS EnvelopedData (or AuthEnvelopedData for GCM) for one recipient certificate, as DER ContentInfo:
  * RSA keys get key transport, EC keys ephemeral-static ECDH (dhSinglePass-stdDH-sha256kdf) with the AES key
- * wrap of the content key's size (3DES wrap for 3DES), like OpenSSL.
+ * wrap of the content key's size (3DES wrap for 3DES), like OpenSSL; GOST R 34.10-2012 keys get the GOST key
+ * transport and cipher of `gostCipher`, laid out as OpenSSL's GOST engine does (see ../gost/kexp15.ts).
  */
 export function encryptCms(
 	content: Uint8Array,
 	recipientCertificateDer: Buffer,
 	options: EncryptCmsOptions = {},
 ): Buffer {
-	const cipherName = options.cipher ?? 'aes-256-cbc';
+	const certificate = readRecipientCertificate(recipientCertificateDer);
+	const isGost = certificate.certificate.isGost;
+	const cipherName = isGost
+		? isGostContentCipherName(options.cipher)
+			? options.cipher
+			: (options.gostCipher ?? 'gost89')
+		: (options.cipher ?? 'aes-256-cbc');
 	const cipher = contentCipherByName(cipherName);
-	if (!cipher) {
+	if (!cipher || (!isGost && isGostContentCipherName(cipherName)) || (isGost && !isGostContentCipherName(cipherName))) {
 		throw new EdoCryptoError(
 			'UNSUPPORTED_ALGORITHM',
-			`Unsupported content cipher "${String(cipherName)}".`,
-			`Use one of: ${SUPPORTED_CONTENT_CIPHERS}.`,
+			`Unsupported content cipher "${String(cipherName)}" for a ${certificate.certificate.keyAlgorithm.description} recipient.`,
+			`Use one of: ${SUPPORTED_CONTENT_CIPHERS} (the GOST ciphers for GOST certificates only).`,
 		);
 	}
-	const certificate = readRecipientCertificate(recipientCertificateDer);
 	const contentKey = cipher.generateKey();
 	try {
 		const recipientInfo = recipientInfoFor(certificate, contentKey, cipher, options);
@@ -62,9 +79,15 @@ export function encryptCms(
 			);
 			return sequence(oid(OID_AUTH_ENVELOPED_DATA), explicit(0, authEnveloped));
 		}
-		// RFC 5652 6.1: version 0 only when every RecipientInfo is version 0 (key transport), else 2.
-		const version = recipientInfo.version === 0 ? 0 : 2;
-		const enveloped = sequence(integer(version), set(recipientInfo.der), encryptedContentInfo);
+		// The GOST -omac MAC goes into an unprotected attribute: [1] IMPLICIT SET OF Attribute.
+		const unprotected =
+			cipher.macAttribute && encrypted.mac
+				? [tlv(0xa1, ...sortDer([sequence(oid(cipher.macAttribute), set(octetString(encrypted.mac)))]))]
+				: [];
+		// RFC 5652 6.1: version 0 only when every RecipientInfo is version 0 (key transport) and there are no
+		// unprotected attributes, else 2.
+		const version = recipientInfo.version === 0 && unprotected.length === 0 ? 0 : 2;
+		const enveloped = sequence(integer(version), set(recipientInfo.der), encryptedContentInfo, ...unprotected);
 		return sequence(oid(OID_ENVELOPED_DATA), explicit(0, enveloped));
 	} finally {
 		contentKey.fill(0);
@@ -77,8 +100,19 @@ function recipientInfoFor(
 	cipher: ContentCipher,
 	options: EncryptCmsOptions,
 ): { der: Buffer; version: number } {
-	const publicKey = certificate.publicKey;
 	const issuerAndSerial = sequence(certificate.issuerDer, certificate.serialDer);
+	if (certificate.certificate.isGost) {
+		const recipientAlgorithm = Buffer.from(readDer(certificate.certificate.spkiDer).child(0).raw);
+		const transport = encryptGostKeyTransport(
+			certificate.certificate.gostPublicKey,
+			recipientAlgorithm,
+			contentKey,
+			cipher.name as GostContentCipherName,
+		);
+		const der = sequence(integer(0), issuerAndSerial, transport.keyEncryptionAlgorithm, octetString(transport.encryptedKey));
+		return { der, version: 0 };
+	}
+	const publicKey = certificate.publicKey;
 	switch (publicKey?.asymmetricKeyType) {
 		case 'rsa': {
 			const { algorithmIdentifier, encryptedKey } = encryptKeyTransport(
@@ -107,7 +141,7 @@ function recipientInfoFor(
 			throw new EdoCryptoError(
 				'UNSUPPORTED_ALGORITHM',
 				`Cannot encrypt for a certificate with a ${describeOid(certificate.certificate.keyAlgorithm.oid)} public key.`,
-				'Encryption supports RSA (key transport) and elliptic-curve (ECDH) recipient certificates.',
+				'Encryption supports RSA (key transport), elliptic-curve (ECDH) and GOST R 34.10-2012 recipient certificates.',
 			);
 	}
 }

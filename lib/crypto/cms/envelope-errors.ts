@@ -1,5 +1,6 @@
-import type { KeyObject } from 'node:crypto';
 import { EdoCryptoError } from '../errors';
+import { GostPrivateKey } from '../gost/gostKey';
+import type { PrivateKey } from '../keys';
 import { describeOid } from './envelope-oids';
 
 /** The one failure a decryptor reports for any cryptographic mismatch: it must not say which check failed. */
@@ -29,10 +30,11 @@ export function unsupportedAlgorithm(role: string, oid: string, supported: strin
 	);
 }
 
-export function keyTypeMismatch(scheme: string, key: KeyObject): EdoCryptoError {
+export function keyTypeMismatch(scheme: string, key: PrivateKey): EdoCryptoError {
+	const type = key instanceof GostPrivateKey ? key.description : (key.asymmetricKeyType ?? 'unknown');
 	return new EdoCryptoError(
 		'KEY_MISMATCH',
-		`The envelope uses ${scheme} for this certificate, but the private key is of type ${key.asymmetricKeyType ?? 'unknown'}.`,
+		`The envelope uses ${scheme} for this certificate, but the private key is of type ${type}.`,
 		'Use the private key that belongs to the recipient certificate.',
 	);
 }

@@ -70,6 +70,8 @@ const KNOWN_NAMES: Record<string, string> = {
 	'1.2.643.7.1.1.1.2': 'GOST R 34.10-2012 512-bit',
 	'1.2.643.7.1.1.6.1': 'GOST R 34.10-2012 256-bit VKO',
 	'1.2.643.7.1.1.6.2': 'GOST R 34.10-2012 512-bit VKO',
+	'1.2.643.7.1.1.7.1.1': 'Magma KExp15 key transport',
+	'1.2.643.7.1.1.7.2.1': 'Kuznyechik KExp15 key transport',
 	'1.3.133.16.840.63.0.16': 'ECMQV (sha1kdf)',
 	'1.2.840.113549.1.7.1': 'Data',
 	'1.2.840.113549.1.7.2': 'SignedData',

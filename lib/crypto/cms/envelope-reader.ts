@@ -15,6 +15,8 @@ export interface Envelope {
 	authenticatedAttributes?: Buffer;
 	/** AuthEnvelopedData: the message authentication code (the GCM tag). */
 	mac?: Buffer;
+	/** EnvelopedData: first values of the unprotected attributes by type OID (the GOST -omac MAC lives there). */
+	unprotectedAttributes?: Map<string, Buffer>;
 }
 
 /** Parses a DER (or BER) ContentInfo carrying EnvelopedData or AuthEnvelopedData. */
@@ -38,7 +40,15 @@ function parseContentInfo(contentInfo: Asn1Node): Envelope {
 	const { contentType, content } = new ContentInfo({ schema: contentInfo.block });
 	if (contentType === OID_ENVELOPED_DATA) {
 		const enveloped = new EnvelopedData({ schema: content });
-		return withContent({ contentType: 'EnvelopedData', recipients: enveloped.recipientInfos }, enveloped.encryptedContentInfo);
+		const envelope = withContent({ contentType: 'EnvelopedData', recipients: enveloped.recipientInfos }, enveloped.encryptedContentInfo);
+		if (enveloped.unprotectedAttrs?.length) {
+			envelope.unprotectedAttributes = new Map();
+			for (const attribute of enveloped.unprotectedAttrs) {
+				const first = attribute.values[0];
+				if (first && !envelope.unprotectedAttributes.has(attribute.type)) envelope.unprotectedAttributes.set(attribute.type, octets(first));
+			}
+		}
+		return envelope;
 	}
 	if (contentType !== OID_AUTH_ENVELOPED_DATA) {
 		const found =

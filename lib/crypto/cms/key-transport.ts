@@ -9,8 +9,8 @@ import { OID_RSA_ENCRYPTION, OID_SHA1, OID_SHA224, OID_SHA256, OID_SHA384, OID_S
 import { rsaPkcs1v15DecryptKey } from './rsa-pkcs1';
 
 /**
- * Key transport algorithms (KeyTransRecipientInfo.keyEncryptionAlgorithm), by OID. A GOST VKO transport
- * becomes one more entry here.
+ * RSA key transport algorithms (KeyTransRecipientInfo.keyEncryptionAlgorithm), by OID. The GOST transports
+ * (VKO + CryptoPro key wrap, KExp15) are in gost-key-transport.ts: their private-key step is a key agreement.
  */
 type KeyTransportDecryptor = (
 	key: KeyObject,
@@ -36,7 +36,7 @@ const KEY_TRANSPORT_DECRYPTORS: Record<string, KeyTransportDecryptor> = {
 };
 
 export const SUPPORTED_KEY_TRANSPORTS =
-	'RSA PKCS#1 v1.5, RSAES-OAEP (SHA-1/224/256/384/512 with MGF1 of the same hash)';
+	'RSA PKCS#1 v1.5, RSAES-OAEP (SHA-1/224/256/384/512 with MGF1 of the same hash), GOST R 34.10-2012 (VKO with the CryptoPro key wrap, KExp15)';
 
 export function decryptKeyTransport(
 	key: KeyObject,

@@ -2,12 +2,19 @@
  * CMS SignedData (RFC 5652) with CAdES-BES signed attributes, built from precomputed DER pieces:
  * everything that depends only on the signer is encoded once, so a signature costs one content hash,
  * two small attribute encodings, one sort, one raw signature and a few Buffer concatenations.
+ * GOST R 34.10-2012 (RFC 9215 / RFC 4490 style, as OpenSSL's engine and CryptoPro read it): digest Streebog-256
+ * or -512 after the key size, SignerInfo.signatureAlgorithm id-tc26-signwithdigest-gost3410-12-256/512, value
+ * s || r; the ESSCertIDv2 then names its Streebog hash algorithm (it is not the default SHA-256).
  */
 import crypto from 'node:crypto';
 
 import { Certificate } from '../certificate';
 import { decodeBinary } from '../encoding';
 import { EdoCryptoError } from '../errors';
+import { GostPrivateKey } from '../gost/gostKey';
+import * as GOST_OID from '../gost/oids';
+import { Streebog } from '../gost/streebog';
+import type { PrivateKey } from '../keys';
 import type { HashAlgorithm } from '../signer';
 import {
 	DER_NULL,
@@ -77,16 +84,21 @@ export interface CmsSignDigestOptions {
 }
 
 interface HashInfo {
-	nodeName: string;
+	/** node:crypto's name (SHA-2); undefined for Streebog, which is ours. */
+	nodeName?: string;
+	/** Streebog size, for the GOST digests. */
+	streebog?: 256 | 512;
 	oid: string;
 	length: number;
-	ecdsaOid: string;
+	ecdsaOid?: string;
 }
 
 const HASHES: Record<HashAlgorithm, HashInfo> = {
 	'SHA-256': { nodeName: 'sha256', oid: OID_SHA256, length: 32, ecdsaOid: OID_ECDSA_WITH_SHA256 },
 	'SHA-384': { nodeName: 'sha384', oid: OID_SHA384, length: 48, ecdsaOid: OID_ECDSA_WITH_SHA384 },
 	'SHA-512': { nodeName: 'sha512', oid: OID_SHA512, length: 64, ecdsaOid: OID_ECDSA_WITH_SHA512 },
+	'STREEBOG-256': { streebog: 256, oid: GOST_OID.TC26_GOST_3411_12_256, length: 32 },
+	'STREEBOG-512': { streebog: 512, oid: GOST_OID.TC26_GOST_3411_12_512, length: 64 },
 };
 
 function hashInfo(hash: HashAlgorithm | undefined): HashInfo {
@@ -95,10 +107,28 @@ function hashInfo(hash: HashAlgorithm | undefined): HashInfo {
 		throw new EdoCryptoError(
 			'UNSUPPORTED_ALGORITHM',
 			`Hash algorithm "${String(hash)}" is not supported for CMS signing.`,
-			'Use SHA-256, SHA-384 or SHA-512.',
+			'Use SHA-256, SHA-384 or SHA-512 (RSA, ECDSA), or STREEBOG-256 / STREEBOG-512 (GOST R 34.10-2012).',
 		);
 	}
 	return info;
+}
+
+/** node:crypto's digest name for RSA and ECDSA signatures; Streebog is refused (only GOST keys sign it). */
+function nodeSignatureHash(hash: HashAlgorithm, keyType: string): string {
+	const name = hashInfo(hash).nodeName;
+	if (!name) {
+		throw new EdoCryptoError(
+			'UNSUPPORTED_ALGORITHM',
+			`${hash} (GOST R 34.11-2012) is the digest of GOST keys; an ${keyType} key signs SHA-256, SHA-384 or SHA-512.`,
+			'Choose a SHA-2 digest for this certificate.',
+		);
+	}
+	return name;
+}
+
+function hashWith(info: HashInfo, data: Uint8Array): Buffer {
+	if (info.nodeName) return crypto.createHash(info.nodeName).update(data).digest();
+	return new Streebog(info.streebog as 256 | 512).update(data).digest();
 }
 
 // ---------------------------------------------------------------- local key provider
@@ -106,8 +136,39 @@ function hashInfo(hash: HashAlgorithm | undefined): HashInfo {
 /** RSA: `rsaEncryption` with NULL parameters, as OpenSSL writes it; the digest comes from SignerInfo. */
 const RSA_SIGNATURE_ALGORITHM = algorithmIdentifier(OID_RSA_ENCRYPTION, DER_NULL);
 
-/** Signs with a node private KeyObject: RSA PKCS#1 v1.5 or ECDSA (DER signature value). */
-export function localKeySignatureProvider(key: crypto.KeyObject): SignatureProvider {
+/**
+ * GOST R 34.10-2012 with a local key: the signed attributes are hashed with Streebog of the key's size and the
+ * value is s || r. Any other digest is refused: a GOST key signs nothing else.
+ */
+export function gostSignatureProvider(key: GostPrivateKey): SignatureProvider {
+	const expected: HashAlgorithm = key.digest === 512 ? 'STREEBOG-512' : 'STREEBOG-256';
+	const algorithm = algorithmIdentifier(
+		key.digest === 512 ? GOST_OID.TC26_SIGNWITHDIGEST_GOST_3410_12_512 : GOST_OID.TC26_SIGNWITHDIGEST_GOST_3410_12_256,
+	);
+	const check = (hash: HashAlgorithm) => {
+		if (hash !== expected) {
+			throw new EdoCryptoError(
+				'UNSUPPORTED_ALGORITHM',
+				`A ${key.description} key signs ${expected} digests, not ${String(hash)}.`,
+				`Sign with hashAlgorithm ${expected} (GOST certificates choose it automatically in the nodes).`,
+			);
+		}
+	};
+	return {
+		signatureAlgorithmDer(hash) {
+			check(hash);
+			return algorithm;
+		},
+		sign(data, hash) {
+			check(hash);
+			return key.sign(data);
+		},
+	};
+}
+
+/** Signs with a local private key: RSA PKCS#1 v1.5, ECDSA (DER signature value) or GOST R 34.10-2012 (s || r). */
+export function localKeySignatureProvider(key: PrivateKey): SignatureProvider {
+	if (key instanceof GostPrivateKey) return gostSignatureProvider(key);
 	if (!key || typeof key !== 'object' || key.type !== 'private') {
 		throw new EdoCryptoError(
 			'NOT_A_PRIVATE_KEY',
@@ -118,8 +179,11 @@ export function localKeySignatureProvider(key: crypto.KeyObject): SignatureProvi
 	const keyType = key.asymmetricKeyType;
 	if (keyType === 'rsa') {
 		return {
-			signatureAlgorithmDer: () => RSA_SIGNATURE_ALGORITHM,
-			sign: (data, hash) => crypto.sign(hashInfo(hash).nodeName, data, key),
+			signatureAlgorithmDer(hash) {
+				nodeSignatureHash(hash, 'RSA');
+				return RSA_SIGNATURE_ALGORITHM;
+			},
+			sign: (data, hash) => crypto.sign(nodeSignatureHash(hash, 'RSA'), data, key),
 		};
 	}
 	if (keyType === 'ec') {
@@ -128,19 +192,20 @@ export function localKeySignatureProvider(key: crypto.KeyObject): SignatureProvi
 			signatureAlgorithmDer(hash) {
 				let der = algorithms.get(hash);
 				if (!der) {
-					der = algorithmIdentifier(hashInfo(hash).ecdsaOid);
+					nodeSignatureHash(hash, 'ECDSA');
+					der = algorithmIdentifier(hashInfo(hash).ecdsaOid as string);
 					algorithms.set(hash, der);
 				}
 				return der;
 			},
 			// node's default dsaEncoding is 'der', which is what CMS carries.
-			sign: (data, hash) => crypto.sign(hashInfo(hash).nodeName, data, key),
+			sign: (data, hash) => crypto.sign(nodeSignatureHash(hash, 'ECDSA'), data, key),
 		};
 	}
 	throw new EdoCryptoError(
 		'UNSUPPORTED_ALGORITHM',
-		`Keys of type "${keyType ?? 'unknown'}" cannot sign CMS here; supported are RSA and ECDSA (P-256, P-384).`,
-		'Use an RSA or ECDSA key, or a signer that supports this algorithm.',
+		`Keys of type "${keyType ?? 'unknown'}" cannot sign CMS here; supported are RSA, ECDSA (P-256, P-384) and GOST R 34.10-2012.`,
+		'Use an RSA, ECDSA or GOST key, or a signer that supports this algorithm.',
 	);
 }
 
@@ -220,7 +285,7 @@ export class CmsSignedDataBuilder {
 	async sign(content: Uint8Array, options: CmsSignOptions = {}): Promise<Buffer> {
 		const pre = this.prepare(options.hashAlgorithm);
 		checkContent(content);
-		const digest = digestContent(pre.info.nodeName, content);
+		const digest = digestContent(pre.info, content);
 		const signedAttributes = this.signedAttributes(pre, digest, options.signingTime);
 		let signature = this.provider.sign(signedAttributes, pre.hash);
 		if (!Buffer.isBuffer(signature)) signature = await signature;
@@ -231,7 +296,7 @@ export class CmsSignedDataBuilder {
 	signSync(content: Uint8Array, options: CmsSignOptions = {}): Buffer {
 		const pre = this.prepare(options.hashAlgorithm);
 		checkContent(content);
-		const digest = digestContent(pre.info.nodeName, content);
+		const digest = digestContent(pre.info, content);
 		const signedAttributes = this.signedAttributes(pre, digest, options.signingTime);
 		const signature = this.provider.sign(signedAttributes, pre.hash);
 		if (!Buffer.isBuffer(signature)) {
@@ -364,7 +429,9 @@ export class CmsSignedDataBuilder {
 	}
 }
 
-function digestContent(nodeName: string, content: Uint8Array): Buffer {
+function digestContent(info: HashInfo, content: Uint8Array): Buffer {
+	const nodeName = info.nodeName;
+	if (!nodeName) return hashWith(info, content);
 	if (content.length <= 4 * 1024 * 1024 && typeof crypto.hash === 'function') return crypto.hash(nodeName, content, 'buffer');
 	return crypto.createHash(nodeName).update(content).digest();
 }
@@ -395,7 +462,7 @@ function messageDigestPrefix(digestLength: number): Buffer {
  * is DEFAULT sha256, so DER leaves it out for SHA-256.
  */
 function signingCertificateV2Attribute(certificate: Certificate, info: HashInfo): Buffer {
-	const certHash = octetString(crypto.createHash(info.nodeName).update(certificate.der).digest());
+	const certHash = octetString(hashWith(info, certificate.der));
 	const issuerSerial = sequence(sequence(explicit(4, certificate.issuerNameDer)), certificate.serialNumberDer);
 	const essCertId = info.oid === OID_SHA256 ? sequence(certHash, issuerSerial) : sequence(algorithmIdentifier(info.oid), certHash, issuerSerial);
 	const signingCertificate = sequence(sequence(essCertId));

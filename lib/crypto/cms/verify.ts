@@ -10,6 +10,8 @@ import { ContentInfo, IssuerAndSerialNumber, SignedData, type Attribute, type Si
 import { Certificate, loadCertificate, signedDataCertificates } from '../certificate';
 import { Asn1Error, Asn1Node, Tag, decodeBinary, integerHex, octets, readDer } from '../encoding';
 import { EdoCryptoError } from '../errors';
+import * as GOST_OID from '../gost/oids';
+import { Streebog } from '../gost/streebog';
 import * as OID from './oids';
 
 export interface CmsSignerReport {
@@ -57,16 +59,29 @@ const CONTENT_TYPE_NAMES: Record<string, string> = {
 	[OID.OID_AUTH_ENVELOPED_DATA]: 'AuthEnvelopedData',
 };
 
+/** Digests by OID; `node` is node:crypto's name, or streebog256/512 for ours (see hashBytes). */
 const DIGESTS: Record<string, { name: string; node: string }> = {
 	[OID.OID_SHA1]: { name: 'SHA-1', node: 'sha1' },
 	[OID.OID_SHA224]: { name: 'SHA-224', node: 'sha224' },
 	[OID.OID_SHA256]: { name: 'SHA-256', node: 'sha256' },
 	[OID.OID_SHA384]: { name: 'SHA-384', node: 'sha384' },
 	[OID.OID_SHA512]: { name: 'SHA-512', node: 'sha512' },
+	[GOST_OID.TC26_GOST_3411_12_256]: { name: 'STREEBOG-256', node: 'streebog256' },
+	[GOST_OID.TC26_GOST_3411_12_512]: { name: 'STREEBOG-512', node: 'streebog512' },
 };
 
-/** Signature algorithms: the key type they need and the hash they imply (undefined: the SignerInfo digest). */
-const SIGNATURES: Record<string, { name: string; keyType: 'rsa' | 'ec'; hash?: string }> = {
+function hashBytes(node: string, data: Uint8Array): Buffer {
+	if (node === 'streebog256') return new Streebog(256).update(data).digest();
+	if (node === 'streebog512') return new Streebog(512).update(data).digest();
+	return crypto.createHash(node).update(data).digest();
+}
+
+/**
+ * Signature algorithms: the key type they need and the hash they imply (undefined: the SignerInfo digest).
+ * GOST: OpenSSL's engine writes the key OID (id-tc26-gost3410-12-256/512), RFC 9215 the signwithdigest OIDs;
+ * both are accepted.
+ */
+const SIGNATURES: Record<string, { name: string; keyType: 'rsa' | 'ec' | 'gost'; hash?: string; gostBits?: 256 | 512 }> = {
 	[OID.OID_RSA_ENCRYPTION]: { name: 'rsaEncryption', keyType: 'rsa' },
 	[OID.OID_SHA1_WITH_RSA]: { name: 'sha1WithRSAEncryption', keyType: 'rsa', hash: 'sha1' },
 	[OID.OID_SHA224_WITH_RSA]: { name: 'sha224WithRSAEncryption', keyType: 'rsa', hash: 'sha224' },
@@ -79,6 +94,20 @@ const SIGNATURES: Record<string, { name: string; keyType: 'rsa' | 'ec'; hash?: s
 	[OID.OID_ECDSA_WITH_SHA256]: { name: 'ecdsa-with-SHA256', keyType: 'ec', hash: 'sha256' },
 	[OID.OID_ECDSA_WITH_SHA384]: { name: 'ecdsa-with-SHA384', keyType: 'ec', hash: 'sha384' },
 	[OID.OID_ECDSA_WITH_SHA512]: { name: 'ecdsa-with-SHA512', keyType: 'ec', hash: 'sha512' },
+	[GOST_OID.TC26_GOST_3410_12_256]: { name: 'id-tc26-gost3410-12-256', keyType: 'gost', gostBits: 256 },
+	[GOST_OID.TC26_GOST_3410_12_512]: { name: 'id-tc26-gost3410-12-512', keyType: 'gost', gostBits: 512 },
+	[GOST_OID.TC26_SIGNWITHDIGEST_GOST_3410_12_256]: {
+		name: 'id-tc26-signwithdigest-gost3410-12-256',
+		keyType: 'gost',
+		hash: 'streebog256',
+		gostBits: 256,
+	},
+	[GOST_OID.TC26_SIGNWITHDIGEST_GOST_3410_12_512]: {
+		name: 'id-tc26-signwithdigest-gost3410-12-512',
+		keyType: 'gost',
+		hash: 'streebog512',
+		gostBits: 512,
+	},
 };
 
 function invalid(message: string, hint = 'Provide a DER-encoded CMS SignedData (.p7s / .sig) file.'): EdoCryptoError {
@@ -126,7 +155,7 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 	const digestOf = (nodeName: string) => {
 		let digest = digests.get(nodeName);
 		if (!digest) {
-			digest = crypto.createHash(nodeName).update(content).digest();
+			digest = hashBytes(nodeName, content);
 			digests.set(nodeName, digest);
 		}
 		return digest;
@@ -278,6 +307,9 @@ function verifySigner(
 		}
 
 		if (!certificate) return fail(report, 'the signer certificate is not included in the signature');
+		if (signatureInfo.keyType === 'gost' || certificate.isGost) {
+			return verifyGost(report, certificate, signatureInfo, signatureInfo.hash ?? digest.node, signedBytes, signatureValue, !attributes);
+		}
 		let publicKey: crypto.KeyObject;
 		try {
 			publicKey = certificate.publicKey;
@@ -298,6 +330,33 @@ function verifySigner(
 		if (error instanceof EdoCryptoError) throw error;
 		return fail(report, 'the signature could not be checked with the signer key');
 	}
+}
+
+/** GOST R 34.10-2012 over the Streebog digest of the signed bytes (s || r, the digest read little-endian). */
+function verifyGost(
+	report: CmsSignerReport,
+	certificate: Certificate,
+	signatureInfo: (typeof SIGNATURES)[string],
+	hash: string,
+	signedBytes: Buffer,
+	signatureValue: Buffer,
+	withoutAttributes: boolean,
+): CmsSignerReport {
+	if (!certificate.isGost) {
+		return fail(report, `the certificate key (${certificate.keyAlgorithm.description}) does not match the signature algorithm ${signatureInfo.name}`);
+	}
+	const key = certificate.gostPublicKey;
+	if (signatureInfo.keyType !== 'gost' || signatureInfo.gostBits !== key.digest) {
+		return fail(report, `the certificate key (${key.description}) does not match the signature algorithm ${signatureInfo.name}`);
+	}
+	if (hash !== `streebog${key.digest}`) {
+		return fail(report, `a ${key.description} key signs Streebog-${key.digest} digests, but the signature names ${report.digestAlgorithm}`);
+	}
+	report.signatureValid = key.verifyDigest(hashBytes(hash, signedBytes), signatureValue);
+	if (withoutAttributes) report.digestMatches = report.signatureValid;
+	if (!report.signatureValid && !report.error) report.error = 'the signature value does not match';
+	if (!report.digestMatches && !report.error) report.error = 'the content digest does not match messageDigest: the data was changed';
+	return report;
 }
 
 function fail(report: CmsSignerReport, message: string): CmsSignerReport {
@@ -348,7 +407,7 @@ function essMatches(value: Asn1Node, certificate: Certificate, v2: boolean): boo
 	}
 	const certHash = parts[index++];
 	if (!certHash?.is(Tag.octetString)) return false;
-	if (!certHash.bytes.equals(crypto.createHash(hashName).update(certificate.der).digest())) return false;
+	if (!certHash.bytes.equals(hashBytes(hashName, certificate.der))) return false;
 	const serial = parts[index]?.is(Tag.sequence) ? parts[index].children[1] : undefined;
 	return !serial || serial.raw.equals(certificate.serialNumberDer);
 }

@@ -84,32 +84,3 @@ export function pbkdf2Streebog(
 	}
 	return out.subarray(0, keyLength);
 }
-
-/**
- * KDF_TREE_GOSTR3411_2012_256 (R 50.1.113-2016 §4.5, RFC 7836 §4.5): K(i) = HMAC-Streebog-256(key, [i]_R ||
- * label || 0x00 || seed || [L]), where [i]_R is i in R big-endian bytes and [L] the output length in bits,
- * big-endian, in as few bytes as it needs. Returns `length` bytes (a multiple of 32).
- */
-export function kdfTreeStreebog256(
-	key: Uint8Array,
-	label: Uint8Array,
-	seed: Uint8Array,
-	length: number,
-	counterBytes = 1,
-): Buffer {
-	if (!Number.isInteger(length) || length <= 0 || length % 32 !== 0) {
-		throw new RangeError('KDF_TREE length must be a positive multiple of 32');
-	}
-	if (counterBytes < 1 || counterBytes > 4) throw new RangeError('KDF_TREE counter size must be 1 to 4 bytes');
-	const prf = new HmacStreebog(256, key);
-	const bits = Buffer.alloc(4);
-	bits.writeUInt32BE(length * 8, 0);
-	const lengthField = bits.subarray(bits.findIndex((byte) => byte !== 0));
-	const blocks: Buffer[] = [];
-	const counter = Buffer.alloc(4);
-	for (let i = 1; i <= length / 32; i++) {
-		counter.writeUInt32BE(i, 0);
-		blocks.push(prf.mac(counter.subarray(4 - counterBytes), label, Buffer.of(0), seed, lengthField));
-	}
-	return Buffer.concat(blocks);
-}

@@ -17,7 +17,7 @@
  */
 import { EdoCryptoError } from '../errors';
 import { bigIntToBytesLE, bytesToBigIntLE } from './field';
-import { kdfTreeStreebog256 } from './hmac';
+import { KDF_TREE_LABEL, kdfTreeGostR3411_2012_256 } from './kdf';
 import type { AffinePoint, GostCurve } from './point';
 import { Streebog, type StreebogSize } from './streebog';
 
@@ -105,7 +105,7 @@ export function kegGost2012(
 	const ukm = head.every((byte) => byte === 0) ? Buffer.from([1]) : head.reverse();
 	if (keySize === 512) return vko2012(curve, d, peer, ukm, 512);
 	const shared = vko2012(curve, d, peer, ukm, 256);
-	const keys = kdfTreeStreebog256(shared, Buffer.from('kdf tree', 'latin1'), ukmSource.subarray(16, 24), 64, 1);
+	const keys = kdfTreeGostR3411_2012_256(shared, KDF_TREE_LABEL, ukmSource.subarray(16, 24), 64, 1);
 	shared.fill(0);
-	return keys;
+	return Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength);
 }

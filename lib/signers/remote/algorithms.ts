@@ -2,20 +2,24 @@
  * What to ask a remote signer for and what to put into the CMS, keyed by the certificate's key algorithm and
  * the digest: the hash OID of signHash, the signAlgo OIDs it may accept (the first one the credential lists
  * wins), the SignerInfo.signatureAlgorithm, and how a returned signature value is checked and normalized.
- * GOST rows are here so that the GOST work only has to teach the CMS builder the Streebog digests.
+ * GOST R 34.10-2012: the signed attributes are hashed here with Streebog of the key size, signHash gets
+ * hashAlgorithmOID id-tc26-gost3411-12-256/512 and signAlgo id-tc26-signwithdigest-gost3410-12-256/512 (the key
+ * OID when that is all the credential lists), and the value is 64/128 bytes s || r, carried in CMS as it is.
  */
 import crypto from 'node:crypto';
 
 import type { Certificate } from '../../crypto/certificate';
 import { algorithmIdentifier, DER_NULL } from '../../crypto/cms/der';
 import { EdoCryptoError } from '../../crypto/errors';
+import { hashContent } from '../../crypto/hash';
+import type { HashAlgorithm } from '../../crypto/signer';
 
 export type KeyFamily = 'RSA' | 'ECDSA' | 'GOST2012-256' | 'GOST2012-512';
 
 export interface RemoteAlgorithm {
 	family: KeyFamily;
 	/** The digest name as the CMS builder knows it (SHA-256…; STREEBOG-256/512 for GOST). */
-	hash: string;
+	hash: HashAlgorithm;
 	/** Node's name of the digest, when Node can compute it. */
 	nodeHash?: string;
 	hashOid: string;
@@ -31,11 +35,13 @@ const OID = {
 	ecPublicKey: '1.2.840.10045.2.1',
 	gost2012_256: '1.2.643.7.1.1.1.1',
 	gost2012_512: '1.2.643.7.1.1.1.2',
+	gost2012SignWithDigest256: '1.2.643.7.1.1.3.2',
+	gost2012SignWithDigest512: '1.2.643.7.1.1.3.3',
 };
 
 function row(
 	family: KeyFamily,
-	hash: string,
+	hash: HashAlgorithm,
 	nodeHash: string | undefined,
 	hashOid: string,
 	digestLength: number,
@@ -54,8 +60,9 @@ const TABLE: RemoteAlgorithm[] = [
 	row('ECDSA', 'SHA-256', 'sha256', '2.16.840.1.101.3.4.2.1', 32, ['1.2.840.10045.4.3.2', OID.ecPublicKey], algorithmIdentifier('1.2.840.10045.4.3.2')),
 	row('ECDSA', 'SHA-384', 'sha384', '2.16.840.1.101.3.4.2.2', 48, ['1.2.840.10045.4.3.3', OID.ecPublicKey], algorithmIdentifier('1.2.840.10045.4.3.3')),
 	row('ECDSA', 'SHA-512', 'sha512', '2.16.840.1.101.3.4.2.3', 64, ['1.2.840.10045.4.3.4', OID.ecPublicKey], algorithmIdentifier('1.2.840.10045.4.3.4')),
-	row('GOST2012-256', 'STREEBOG-256', undefined, '1.2.643.7.1.1.2.2', 32, ['1.2.643.7.1.1.3.2', OID.gost2012_256], algorithmIdentifier(OID.gost2012_256)),
-	row('GOST2012-512', 'STREEBOG-512', undefined, '1.2.643.7.1.1.2.3', 64, ['1.2.643.7.1.1.3.3', OID.gost2012_512], algorithmIdentifier(OID.gost2012_512)),
+	// SignerInfo.signatureAlgorithm as our local GOST signer writes it (RFC 9215); the key OID is accepted too.
+	row('GOST2012-256', 'STREEBOG-256', undefined, '1.2.643.7.1.1.2.2', 32, [OID.gost2012SignWithDigest256, OID.gost2012_256], algorithmIdentifier(OID.gost2012SignWithDigest256)),
+	row('GOST2012-512', 'STREEBOG-512', undefined, '1.2.643.7.1.1.2.3', 64, [OID.gost2012SignWithDigest512, OID.gost2012_512], algorithmIdentifier(OID.gost2012SignWithDigest512)),
 ];
 
 export function keyFamilyOf(certificate: Certificate): KeyFamily | undefined {
@@ -65,6 +72,11 @@ export function keyFamilyOf(certificate: Certificate): KeyFamily | undefined {
 	if (oid === OID.gost2012_256) return 'GOST2012-256';
 	if (oid === OID.gost2012_512) return 'GOST2012-512';
 	return undefined;
+}
+
+/** The digest of the data to sign, as signHash takes it: node:crypto for SHA-2, our Streebog for GOST. */
+export function digestForSigning(algorithm: RemoteAlgorithm, data: Uint8Array): Buffer {
+	return algorithm.nodeHash ? crypto.createHash(algorithm.nodeHash).update(data).digest() : hashContent(algorithm.hash, data);
 }
 
 /** The table row for this certificate and digest, or UNSUPPORTED_ALGORITHM. */
@@ -164,12 +176,19 @@ export function normalizeSignatureValue(value: Buffer, certificate: Certificate,
 }
 
 /**
- * Whether the value verifies with the certificate's public key over the signed data (RSA and ECDSA; GOST
- * cannot be checked with Node and passes). Catches an endpoint that signs with a key other than its
- * certificate's before a service rejects the CMS with a less telling message.
+ * Whether the value verifies with the certificate's public key over the signed data (RSA and ECDSA with Node,
+ * GOST with our implementation). Catches an endpoint that signs with a key other than its certificate's before
+ * a service rejects the CMS with a less telling message.
  */
 export function signatureMatchesCertificate(data: Buffer, value: Buffer, certificate: Certificate, algorithm: RemoteAlgorithm): boolean {
-	if (!algorithm.nodeHash || (algorithm.family !== 'RSA' && algorithm.family !== 'ECDSA')) return true;
+	if (algorithm.family === 'GOST2012-256' || algorithm.family === 'GOST2012-512') {
+		try {
+			return certificate.gostPublicKey.verifyDigest(hashContent(algorithm.hash, data), value);
+		} catch {
+			return false;
+		}
+	}
+	if (!algorithm.nodeHash) return true;
 	try {
 		return crypto.verify(algorithm.nodeHash, data, certificate.publicKey, value);
 	} catch {

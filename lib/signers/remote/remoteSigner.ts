@@ -4,13 +4,19 @@
  * x-edo/decrypt extension. Authorizations (SADs) cover a batch of signatures where the credential allows
  * it (`multisign`): `reserve(n)` announces how many are coming.
  */
-import crypto from 'node:crypto';
-
 import type { Certificate, CertificateInfo } from '../../crypto/certificate';
 import { CmsSignedDataBuilder, type SignatureProvider } from '../../crypto/cms/sign';
 import { EdoCryptoError, isEdoCryptoError } from '../../crypto/errors';
+import { signatureHashFor } from '../../crypto/hash';
 import type { HashAlgorithm, SignOptions, Signer } from '../../crypto/signer';
-import { chooseSignAlgo, normalizeSignatureValue, remoteAlgorithm, signatureMatchesCertificate, type RemoteAlgorithm } from './algorithms';
+import {
+	chooseSignAlgo,
+	digestForSigning,
+	normalizeSignatureValue,
+	remoteAlgorithm,
+	signatureMatchesCertificate,
+	type RemoteAlgorithm,
+} from './algorithms';
 import { clearAccessTokens, forgetAccessToken } from './auth';
 import { clearCscDialects, CscClient, type CredentialDescription } from './client';
 import { clearRemoteCredentials, forgetRemoteCredential, resolveRemoteCredential } from './credential';
@@ -116,13 +122,32 @@ export class RemoteSigner implements Signer {
 		return this.certificate.info();
 	}
 
-	async sign(data: Uint8Array, options: SignOptions = {}): Promise<Buffer> {
-		return await this.builder(options.hashAlgorithm).sign(data, { detached: options.detached !== false, signingTime: options.signingTime });
+	/** The digest a signature uses when `requested` is asked for: Streebog of the key size for GOST keys. */
+	hashAlgorithmFor(requested?: HashAlgorithm): HashAlgorithm {
+		return signatureHashFor(this.certificate, requested);
 	}
 
-	/** A detached signature over content hashed by the caller: `digest` is its raw hash. */
+	async sign(data: Uint8Array, options: SignOptions = {}): Promise<Buffer> {
+		return await this.builder(this.hashAlgorithmFor(options.hashAlgorithm)).sign(data, {
+			detached: options.detached !== false,
+			signingTime: options.signingTime,
+		});
+	}
+
+	/**
+	 * A detached signature over content hashed by the caller: `digest` is its raw hash, computed with
+	 * `hashAlgorithmFor(options.hashAlgorithm)` (for a GOST key a SHA digest is refused, not re-labelled).
+	 */
 	async signDigest(digest: Uint8Array, options: RemoteSignDigestOptions = {}): Promise<Buffer> {
-		return await this.builder(options.hashAlgorithm).signDigest(Buffer.from(digest), { signingTime: options.signingTime });
+		const hashAlgorithm = this.hashAlgorithmFor(options.hashAlgorithm);
+		if (options.hashAlgorithm !== undefined && options.hashAlgorithm !== hashAlgorithm) {
+			throw new EdoCryptoError(
+				'INVALID_INPUT',
+				`The certificate's ${this.certificate.keyAlgorithm.description} key signs ${hashAlgorithm} digests, but a ${options.hashAlgorithm} digest was given.`,
+				`Hash the content with ${hashAlgorithm} (signer.hashAlgorithmFor() names the digest to use).`,
+			);
+		}
+		return await this.builder(hashAlgorithm).signDigest(Buffer.from(digest), { signingTime: options.signingTime });
 	}
 
 	async decrypt(envelope: Uint8Array): Promise<Buffer> {
@@ -152,10 +177,7 @@ export class RemoteSigner implements Signer {
 		return {
 			signatureAlgorithmDer: () => algorithm.cmsSignatureAlgorithm,
 			sign: async (signedAttributes) => {
-				if (!algorithm.nodeHash) {
-					throw new EdoCryptoError('UNSUPPORTED_ALGORITHM', `${algorithm.hash} digests cannot be computed here yet`, 'Use an RSA or ECDSA credential.');
-				}
-				const digest = crypto.createHash(algorithm.nodeHash).update(signedAttributes).digest();
+				const digest = digestForSigning(algorithm, signedAttributes);
 				const bind = this.#credential.scal === '2' ? { hashes: [digest], hashOid: algorithm.hashOid } : undefined;
 				const [raw] = await this.withSad(
 					async (sad) => await this.#client.signHash(this.credentialId, sad, [digest], algorithm.hashOid, signAlgo),

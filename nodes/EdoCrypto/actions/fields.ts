@@ -28,7 +28,8 @@ export const HASH_ALGORITHM_FIELD: INodeProperties = {
 		{ name: 'SHA-512', value: 'SHA-512' },
 	],
 	default: 'SHA-256',
-	description: 'The digest algorithm of the signature',
+	description:
+		'The digest algorithm of RSA and ECDSA signatures. GOST R 34.10-2012 certificates always sign with GOST R 34.11-2012 (Streebog) of their key size.',
 };
 
 /** Output JSON: the input item's fields with the operation's result on top. */

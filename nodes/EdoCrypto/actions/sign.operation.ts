@@ -1,5 +1,6 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { signatureHashFor } from '../../../lib/crypto/hash';
 import type { HashAlgorithm } from '../../../lib/crypto/signer';
 import { digestBinaryProperty, readBinaryProperty, toBinaryData } from '../../shared/binary';
 import { bytesFromField } from '../../shared/input';
@@ -106,9 +107,11 @@ export async function execute(
 ): Promise<INodeExecutionData> {
 	const dataSource = this.getNodeParameter('dataSource', itemIndex) as 'binary' | 'text' | 'base64';
 	const detached = (this.getNodeParameter('signatureType', itemIndex) as string) !== 'attached';
-	const hashAlgorithm = this.getNodeParameter('hashAlgorithm', itemIndex) as HashAlgorithm;
+	const requestedHash = this.getNodeParameter('hashAlgorithm', itemIndex) as HashAlgorithm;
 	const options = this.getNodeParameter('options', itemIndex, {}) as SignOptions;
 	const signer = await context.signer(itemIndex);
+	// GOST certificates sign Streebog of their key size whatever the field says; streamed content is hashed with it.
+	const hashAlgorithm = signatureHashFor(signer.certificate, requestedHash);
 
 	let signature: Buffer;
 	let inputBinary: IBinaryData | undefined;

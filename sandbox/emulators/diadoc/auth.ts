@@ -181,7 +181,7 @@ function authenticateByCertificate(state: DiadocState, request: SandboxRequest, 
 	} catch (caught) {
 		state.certificateAuth.push({ thumbprint, phase: 'authenticate', ok: false, reason: 'cannot encrypt' });
 		const detail = caught instanceof Error ? caught.message : String(caught);
-		return badRequest(`The sandbox cannot encrypt to this certificate (it supports RSA and EC keys, not GOST): ${detail}`);
+		return badRequest(`The sandbox cannot encrypt to this certificate (it supports RSA, EC and GOST R 34.10-2012 keys): ${detail}`);
 	}
 	state.challenges.push({ thumbprint, login, clientId, secret, expiresAt: state.now() + CHALLENGE_TTL_SECONDS * 1000, used: false });
 	state.certificateAuth.push({ thumbprint, phase: 'authenticate', ok: true });
