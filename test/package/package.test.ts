@@ -41,10 +41,11 @@ const built = existsSync(join(root, 'dist'));
 		}
 	});
 
-	it('packs a tarball holding only dist, package.json, README and LICENSE', () => {
+	it('packs a tarball holding only dist, package.json, README, LICENSE and the empty index.js', () => {
 		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root }).toString();
 		const files: string[] = JSON.parse(out)[0].files.map((file: { path: string }) => file.path);
-		const unexpected = files.filter((file) => !/^(dist\/|package\.json$|README\.md$|LICENSE(\.md)?$)/.test(file));
+		// index.js is the (empty) `main` of the package, as in n8n's starter: npm always packs it.
+		const unexpected = files.filter((file) => !/^(dist\/|package\.json$|README\.md$|LICENSE(\.md)?$|index\.js$)/.test(file));
 		expect(unexpected).toEqual([]);
 		expect(files).toContain('dist/nodes/EdoCrypto/EdoCrypto.node.js');
 		expect(files.some((file) => file.endsWith('.svg'))).toBe(true);
