@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { customTlsProperties } from './common/tls';
+
 /**
  * Diadoc with its older token scheme (`Authorization: DiadocAuth ddauth_api_client_id=…,ddauth_token=…`),
  * which Diadoc marks as deprecated but still serves. The Diadoc node obtains the token when it needs one
@@ -86,49 +88,17 @@ export class DiadocApi implements ICredentialType {
 			default: '',
 			displayOptions: { show: { authMethod: ['token'] } },
 		},
-		{
-			displayName: 'Custom TLS',
-			name: 'customTls',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to trust a private CA or present a client certificate (mutual TLS) on API calls',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a CA certificate is public
-		{
-			displayName: 'CA Certificate (PEM)',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'Trust this CA bundle instead of the system CAs (a private CA or a TLS-inspecting proxy)',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a certificate is public; its key is a password field
-		{
-			displayName: 'Client Certificate (PEM)',
-			name: 'clientCertificate',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'For mutual TLS: the client certificate, optionally followed by its chain',
-		},
-		{
-			displayName: 'Client Private Key (PEM)',
-			name: 'clientKey',
-			type: 'string',
-			typeOptions: { password: true, rows: 3 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'The private key of the client certificate',
-		},
-		{
-			displayName: 'Client Key Passphrase',
-			name: 'clientKeyPassphrase',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
+		...customTlsProperties({
+			rows: 3,
+			texts: {
+				customTls: { description: 'Whether to trust a private CA or present a client certificate (mutual TLS) on API calls' },
+				caCertificate: {
+					displayName: 'CA Certificate (PEM)',
+					description: 'Trust this CA bundle instead of the system CAs (a private CA or a TLS-inspecting proxy)',
+				},
+				clientCertificate: { description: 'For mutual TLS: the client certificate, optionally followed by its chain' },
+				clientKey: { description: 'The private key of the client certificate' },
+			},
+		}),
 	];
 }

@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { customTlsProperties } from './common/tls';
+
 /**
  * Diadoc with OpenID Connect (what Diadoc documents now): n8n's own OAuth2 flow (authorization code with
  * refresh) against Kontur's identity server, and `Authorization: Bearer` on API calls. The Diadoc node calls
@@ -94,49 +96,17 @@ export class DiadocOAuth2Api implements ICredentialType {
 			default: 'https://diadoc-api.kontur.ru',
 			description: 'Diadoc API for the access token: https://diadoc-api.kontur.ru in production; the test stand is https://diadoc-api-staging.kontur.ru',
 		},
-		{
-			displayName: 'Custom TLS',
-			name: 'customTls',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to trust a private CA or present a client certificate (mutual TLS) on API calls',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a CA certificate is public
-		{
-			displayName: 'CA Certificate (PEM)',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'Trust this CA bundle instead of the system CAs for API calls (a private CA or a TLS-inspecting proxy)',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- a certificate is public; its key is a password field
-		{
-			displayName: 'Client Certificate (PEM)',
-			name: 'clientCertificate',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'For mutual TLS with the API: the client certificate, optionally followed by its chain',
-		},
-		{
-			displayName: 'Client Private Key (PEM)',
-			name: 'clientKey',
-			type: 'string',
-			typeOptions: { password: true, rows: 3 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'The private key of the client certificate',
-		},
-		{
-			displayName: 'Client Key Passphrase',
-			name: 'clientKeyPassphrase',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
+		...customTlsProperties({
+			rows: 3,
+			texts: {
+				customTls: { description: 'Whether to trust a private CA or present a client certificate (mutual TLS) on API calls' },
+				caCertificate: {
+					displayName: 'CA Certificate (PEM)',
+					description: 'Trust this CA bundle instead of the system CAs for API calls (a private CA or a TLS-inspecting proxy)',
+				},
+				clientCertificate: { description: 'For mutual TLS with the API: the client certificate, optionally followed by its chain' },
+				clientKey: { description: 'The private key of the client certificate' },
+			},
+		}),
 	];
 }

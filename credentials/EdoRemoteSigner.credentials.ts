@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { customTlsProperties } from './common/tls';
+
 /**
  * A key held by a remote signing service (an HSM, a token server) that speaks the Cloud Signature Consortium
  * API (v2, or v1): the CMS is built on this n8n instance and only digests are signed remotely; decryption
@@ -176,48 +178,6 @@ export class EdoRemoteSigner implements ICredentialType {
 			default: 30,
 			description: 'How long to wait for each answer of the signer',
 		},
-		{
-			displayName: 'Custom TLS',
-			name: 'customTls',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to trust a private CA or present a client certificate (mutual TLS)',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- certificates are public
-		{
-			displayName: 'CA Certificates (PEM)',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'Trust these CA certificates instead of the system ones',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- certificates are public
-		{
-			displayName: 'Client Certificate (PEM)',
-			name: 'clientCertificate',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- a private key is a secret
-		{
-			displayName: 'Client Private Key (PEM)',
-			name: 'clientKey',
-			type: 'string',
-			typeOptions: { rows: 4, password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
-		{
-			displayName: 'Client Key Passphrase',
-			name: 'clientKeyPassphrase',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
+		...customTlsProperties(),
 	];
 }

@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { customTlsProperties } from './common/tls';
+
 /**
  * Taxcom Docliner Web API (`https://<server>.taxcom.ru/v<version>/API/<Method>`): the integrator id sent on
  * every call, the cloud cryptography account and cloud certificate of CloudCertificateLogin, and how long a
@@ -78,48 +80,6 @@ export class TaxcomApi implements ICredentialType {
 			default: 2,
 			description: 'How long a token stays valid after its last use. The cloud login page says 2 minutes, the certificate login page 5.',
 		},
-		{
-			displayName: 'Custom TLS',
-			name: 'customTls',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to trust a private CA or present a client certificate (mutual TLS)',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- certificates are public
-		{
-			displayName: 'CA Certificates (PEM)',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'Trust these CA certificates instead of the system ones',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- certificates are public
-		{
-			displayName: 'Client Certificate (PEM)',
-			name: 'clientCertificate',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- a private key is a secret
-		{
-			displayName: 'Client Private Key (PEM)',
-			name: 'clientKey',
-			type: 'string',
-			typeOptions: { rows: 4, password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
-		{
-			displayName: 'Client Key Passphrase',
-			name: 'clientKeyPassphrase',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
+		...customTlsProperties(),
 	];
 }

@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { customTlsProperties } from './common/tls';
+
 /**
  * Taxnet Transcrypt API v2. AppId/AppInstance identify the client application (AppInfo of every login);
  * login and password are only needed for Login by Password. The docs do not show how the token is sent on
@@ -73,48 +75,6 @@ export class TranscryptApi implements ICredentialType {
 			default: 'Bearer',
 			description: 'Word before the token in that header; leave empty to send the bare token',
 		},
-		{
-			displayName: 'Custom TLS',
-			name: 'customTls',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to trust a private CA or present a client certificate (mutual TLS)',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- certificates are public
-		{
-			displayName: 'CA Certificates (PEM)',
-			name: 'caCertificate',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-			description: 'Trust these CA certificates instead of the system ones',
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-password-field -- certificates are public
-		{
-			displayName: 'Client Certificate (PEM)',
-			name: 'clientCertificate',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
-		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- a private key is a secret
-		{
-			displayName: 'Client Private Key (PEM)',
-			name: 'clientKey',
-			type: 'string',
-			typeOptions: { rows: 4, password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
-		{
-			displayName: 'Client Key Passphrase',
-			name: 'clientKeyPassphrase',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			displayOptions: { show: { customTls: [true] } },
-		},
+		...customTlsProperties(),
 	];
 }

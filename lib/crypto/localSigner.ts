@@ -2,15 +2,14 @@
  * A Signer backed by a private key held in memory: a certificate and key in PEM, or a PFX/PKCS#12 file.
  * RSA and ECDSA keys sign the digest asked for; GOST R 34.10-2012 keys always sign Streebog of their size.
  */
-import { Certificate, loadCertificates, type CertificateInfo } from './certificate';
+import { Certificate, loadCertificates } from './certificate';
 import { decryptCms } from './cms/decrypt';
-import { CmsSignedDataBuilder, localKeySignatureProvider } from './cms/sign';
+import { localKeySignatureProvider, type SignatureProvider } from './cms/sign';
+import { CmsCertificateSigner } from './cmsSigner';
 import { EdoCryptoError } from './errors';
-import { signatureHashFor } from './hash';
 import { keyMatchesCertificate, type PrivateKey } from './keys';
 import { loadPfx } from './pkcs12';
 import { assertKeyMatchesCertificate, loadPrivateKey } from './privateKey';
-import type { HashAlgorithm, SignOptions, Signer } from './signer';
 
 export interface LocalSignerParts {
 	certificate: Certificate;
@@ -29,86 +28,27 @@ export interface LocalSignerMaterial {
 	pfxPassword?: string;
 }
 
-export interface SignDigestOptions {
-	hashAlgorithm?: HashAlgorithm;
-	signingTime?: Date;
-}
+export type { SignDigestOptions } from './cmsSigner';
 
-export class LocalKeySigner implements Signer {
-	readonly certificate: Certificate;
-	readonly chain: Certificate[];
+export class LocalKeySigner extends CmsCertificateSigner {
 	readonly description: string;
 	// A true private field: the key never shows up when the signer is logged or serialized.
 	readonly #key: PrivateKey;
-	readonly #builders = new Map<HashAlgorithm, CmsSignedDataBuilder>();
 
 	constructor(parts: LocalSignerParts) {
 		assertKeyMatchesCertificate(parts.key, parts.certificate);
-		this.certificate = parts.certificate;
-		this.chain = (parts.chain ?? []).filter((other) => !other.der.equals(parts.certificate.der));
+		super(parts.certificate, (parts.chain ?? []).filter((other) => !other.der.equals(parts.certificate.der)));
 		this.#key = parts.key;
 		const commonName = parts.certificate.info().commonName;
 		this.description = `local key ${commonName ? `CN=${commonName}, ` : ''}${parts.certificate.thumbprint}`;
 	}
 
-	get thumbprint(): string {
-		return this.certificate.thumbprint;
-	}
-
-	async getCertificate(): Promise<Buffer> {
-		return this.certificate.der;
-	}
-
-	async getCertificateInfo(): Promise<CertificateInfo> {
-		return this.certificate.info();
-	}
-
-	/** The digest a signature uses when `requested` is asked for: Streebog of the key size for GOST keys. */
-	hashAlgorithmFor(requested?: HashAlgorithm): HashAlgorithm {
-		return signatureHashFor(this.certificate, requested);
-	}
-
-	async sign(data: Uint8Array, options: SignOptions = {}): Promise<Buffer> {
-		return await this.builder(this.hashAlgorithmFor(options.hashAlgorithm)).sign(data, {
-			detached: options.detached !== false,
-			signingTime: options.signingTime,
-		});
-	}
-
-	/**
-	 * A detached signature over content hashed by the caller (e.g. streamed): `digest` is its raw hash, computed
-	 * with `hashAlgorithmFor(options.hashAlgorithm)` (for a GOST key a SHA digest is refused, not re-labelled).
-	 */
-	async signDigest(digest: Uint8Array, options: SignDigestOptions = {}): Promise<Buffer> {
-		const hashAlgorithm = this.hashAlgorithmFor(options.hashAlgorithm);
-		if (options.hashAlgorithm !== undefined && options.hashAlgorithm !== hashAlgorithm) {
-			throw new EdoCryptoError(
-				'INVALID_INPUT',
-				`The certificate's ${this.certificate.keyAlgorithm.description} key signs ${hashAlgorithm} digests, but a ${options.hashAlgorithm} digest was given.`,
-				`Hash the content with ${hashAlgorithm} (signer.hashAlgorithmFor() names the digest to use).`,
-			);
-		}
-		return await this.builder(hashAlgorithm).signDigest(Buffer.from(digest), {
-			signingTime: options.signingTime,
-		});
+	protected signatureProvider(): SignatureProvider {
+		return localKeySignatureProvider(this.#key);
 	}
 
 	async decrypt(envelope: Uint8Array): Promise<Buffer> {
 		return decryptCms(envelope, { certificateDer: this.certificate.der, key: this.#key });
-	}
-
-	private builder(hashAlgorithm: HashAlgorithm = 'SHA-256'): CmsSignedDataBuilder {
-		let builder = this.#builders.get(hashAlgorithm);
-		if (!builder) {
-			builder = new CmsSignedDataBuilder({
-				certificateDer: this.certificate.der,
-				chainDer: this.chain.map((certificate) => certificate.der),
-				hashAlgorithm,
-				provider: localKeySignatureProvider(this.#key),
-			});
-			this.#builders.set(hashAlgorithm, builder);
-		}
-		return builder;
 	}
 }
 

@@ -10,8 +10,7 @@ import * as confirmRegistration from './actions/registration/confirmRegistration
 import * as register from './actions/registration/register.operation';
 import * as registerWithProof from './actions/registration/registerWithProof.operation';
 import { router } from './actions/router';
-import { edoCertificateTest } from '../shared/certificateCredentialTest';
-import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
+import { signerCredentialTests } from '../shared/signerCredentialTests';
 import { diadocApiTest, diadocOAuth2ApiTest } from './helpers/credentialTests';
 
 export class Diadoc implements INodeType {
@@ -146,7 +145,7 @@ export class Diadoc implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { diadocOAuth2ApiTest, diadocApiTest, edoCertificateTest, edoRemoteSignerTest },
+		credentialTest: { diadocOAuth2ApiTest, diadocApiTest, ...signerCredentialTests },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -1,8 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { edoCertificateTest } from '../shared/certificateCredentialTest';
-import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
+import { signerCredentialTests } from '../shared/signerCredentialTests';
 import { SIGNER_SOURCE_FIELD } from '../shared/signer';
 import * as certificateInfo from './actions/certificateInfo.operation';
 import * as decrypt from './actions/decrypt.operation';
@@ -89,7 +88,7 @@ export class EdoCrypto implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { edoCertificateTest, edoRemoteSignerTest },
+		credentialTest: { ...signerCredentialTests },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

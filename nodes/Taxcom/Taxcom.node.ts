@@ -7,10 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { edoCertificateTest } from '../shared/certificateCredentialTest';
-import { errorItem, toNodeError } from '../shared/errors';
-import { keepServiceMessage } from '../shared/apiRequest';
-import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
+import { runPerItem } from '../shared/runPerItem';
+import { signerCredentialTests } from '../shared/signerCredentialTests';
 import { chosenSignerLoader, SIGNER_SOURCE_FIELD, signerSourceParameter } from '../shared/signer';
 import * as activateSession from './actions/activateSession.operation';
 import * as apiRequest from './actions/apiRequest.operation';
@@ -119,12 +117,10 @@ export class Taxcom implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { taxcomApiTest, edoCertificateTest, edoRemoteSignerTest },
+		credentialTest: { taxcomApiTest, ...signerCredentialTests },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
 		let loading: Promise<TaxcomClient> | undefined;
 		const context: TaxcomContext = {
 			client: async (itemIndex) => {
@@ -135,21 +131,9 @@ export class Taxcom implements INodeType {
 			},
 			signer: chosenSignerLoader(this, signerSourceParameter(this)),
 		};
-
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const operation = this.getNodeParameter('operation', itemIndex) as TaxcomOperation;
-				const result = await actions[operation].execute.call(this, items[itemIndex], itemIndex, context);
-				output.push({ ...result, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				const nodeError = keepServiceMessage(toNodeError(this.getNode(), error, itemIndex), error);
-				if (this.continueOnFail()) {
-					output.push(errorItem(nodeError, itemIndex));
-					continue;
-				}
-				throw nodeError;
-			}
-		}
-		return [output];
+		return await runPerItem(this, async (item, itemIndex) => {
+			const operation = this.getNodeParameter('operation', itemIndex) as TaxcomOperation;
+			return await actions[operation].execute.call(this, item, itemIndex, context);
+		});
 	}
 }

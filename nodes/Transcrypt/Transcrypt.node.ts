@@ -7,11 +7,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { edoCertificateTest } from '../shared/certificateCredentialTest';
-import { errorItem, toNodeError } from '../shared/errors';
-import { keepServiceMessage } from '../shared/apiRequest';
-import { edoRemoteSignerTest } from '../shared/remoteSignerCredentialTest';
-import { chosenSignerLoader, EDO_CERTIFICATE_CREDENTIAL, EDO_REMOTE_SIGNER_CREDENTIAL } from '../shared/signer';
+import { runPerItem } from '../shared/runPerItem';
+import { signerCredentialTests } from '../shared/signerCredentialTests';
+import { chosenSignerLoader, signerSourceParameter } from '../shared/signer';
 import * as apiRequest from './actions/apiRequest.operation';
 import * as getSecret from './actions/getSecret.operation';
 import * as loginByPassword from './actions/loginByPassword.operation';
@@ -96,16 +94,12 @@ export class Transcrypt implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { transcryptApiTest, edoCertificateTest, edoRemoteSignerTest },
+		credentialTest: { transcryptApiTest, ...signerCredentialTests },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const output: INodeExecutionData[] = [];
 		// "Sign With EDO Certificate" (value 'signer', kept for saved workflows) or "Sign With EDO Remote Signer".
-		const signer = chosenSignerLoader(this, (itemIndex) =>
-			this.getNodeParameter('signatureSource', itemIndex, 'signer') === EDO_REMOTE_SIGNER_CREDENTIAL ? EDO_REMOTE_SIGNER_CREDENTIAL : EDO_CERTIFICATE_CREDENTIAL,
-		);
+		const signer = chosenSignerLoader(this, signerSourceParameter(this, 'signatureSource'));
 		let loading: Promise<{ client: TranscryptClient; key: string }> | undefined;
 		const connection = async (itemIndex: number) => {
 			loading ??= this.getCredentials<ICredentialDataDecryptedObject>(TRANSCRYPT_CREDENTIAL, itemIndex).then((data) => {
@@ -119,22 +113,9 @@ export class Transcrypt implements INodeType {
 			credentialKey: async (itemIndex) => (await connection(itemIndex)).key,
 			signer,
 		};
-
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const operation = this.getNodeParameter('operation', itemIndex) as TranscryptOperation;
-				const action = actions[operation];
-				const result = await action.execute.call(this, items[itemIndex], itemIndex, context);
-				output.push({ ...result, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				const nodeError = keepServiceMessage(toNodeError(this.getNode(), error, itemIndex), error);
-				if (this.continueOnFail()) {
-					output.push(errorItem(nodeError, itemIndex));
-					continue;
-				}
-				throw nodeError;
-			}
-		}
-		return [output];
+		return await runPerItem(this, async (item, itemIndex) => {
+			const operation = this.getNodeParameter('operation', itemIndex) as TranscryptOperation;
+			return await actions[operation].execute.call(this, item, itemIndex, context);
+		});
 	}
 }

@@ -1,7 +1,7 @@
 /**
  * TLS settings of a service credential (custom CA, client certificate for mutual TLS), in the field names the
- * package's credentials share: caCertificate, clientCertificate, clientKey, clientKeyPassphrase, and an
- * optional customTls switch that hides them.
+ * package's credentials share (credentials/common/tls.ts): caCertificate, clientCertificate, clientKey,
+ * clientKeyPassphrase, and an optional customTls switch that hides them.
  */
 import type { TlsOptions } from '../../lib/http';
 

@@ -9,43 +9,34 @@ import { EdoCertificate } from '../../credentials/EdoCertificate.credentials';
 import { TaxcomApi } from '../../credentials/TaxcomApi.credentials';
 import { Taxcom } from '../../nodes/Taxcom/Taxcom.node';
 import { taxcomSessions } from '../../nodes/Taxcom/transport/sessions';
-import { SandboxServer } from '../../sandbox/server';
 import {
 	createTaxcomEmulator,
 	DEFAULT_TAXCOM_CLOUD_LOGIN,
 	DEFAULT_TAXCOM_CLOUD_PASSWORD,
 	DEFAULT_TAXCOM_CLOUD_THUMBPRINT,
 	DEFAULT_TAXCOM_INTEGRATOR_ID,
-	type TaxcomEmulator,
 } from '../../sandbox/emulators/taxcom';
 import { readBinary, runNode, type RunNodeResult, type TestItem } from '../harness';
 import { encryptCms } from '../../lib/crypto/cms/encrypt';
 import { createIdentity, openssl, writeTemp, type TestIdentity } from '../helpers/pki';
+import { sandboxForSuite } from '../helpers/sandbox';
 
 const node = new Taxcom();
 const credentialTypes = [new TaxcomApi(), new EdoCertificate()];
 const PIN = 'pin-4711-secret';
 
 describe('Taxcom node', () => {
-	const server = new SandboxServer();
-	let taxcom: TaxcomEmulator;
+	const taxcom = createTaxcomEmulator();
+	const server = sandboxForSuite({ '/taxcom': taxcom });
 	let rsa: TestIdentity;
 	let ec: TestIdentity;
 
-	beforeAll(async () => {
-		taxcom = createTaxcomEmulator();
-		server.mount('/taxcom', taxcom);
-		await server.start();
+	beforeAll(() => {
 		rsa = createIdentity('rsa2048');
 		ec = createIdentity('p256');
 	});
 
-	afterAll(async () => {
-		await server.stop();
-	});
-
 	beforeEach(() => {
-		server.reset();
 		taxcomSessions.clear();
 		taxcomSessions.now = Date.now;
 	});

@@ -10,41 +10,32 @@ import { EdoCertificate } from '../../credentials/EdoCertificate.credentials';
 import { TranscryptApi } from '../../credentials/TranscryptApi.credentials';
 import { Transcrypt } from '../../nodes/Transcrypt/Transcrypt.node';
 import { transcryptTokens } from '../../nodes/Transcrypt/transport/tokens';
-import { SandboxServer } from '../../sandbox/server';
 import {
 	createTranscryptEmulator,
 	DEFAULT_TRANSCRYPT_APP_ID,
 	DEFAULT_TRANSCRYPT_APP_INSTANCE,
 	DEFAULT_TRANSCRYPT_LOGIN,
 	DEFAULT_TRANSCRYPT_PASSWORD,
-	type TranscryptEmulator,
 } from '../../sandbox/emulators/transcrypt';
 import { runNode, type RunNodeResult, type TestItem } from '../harness';
 import { createIdentity, openssl, opensslVerify, RUSSIAN_SUBJECT, writeTemp, type TestIdentity } from '../helpers/pki';
+import { sandboxForSuite } from '../helpers/sandbox';
 
 const node = new Transcrypt();
 const credentialTypes = [new TranscryptApi(), new EdoCertificate()];
 
 describe('Transcrypt node', () => {
-	const server = new SandboxServer();
-	let transcrypt: TranscryptEmulator;
+	const transcrypt = createTranscryptEmulator();
+	const server = sandboxForSuite({ '/transcrypt': transcrypt });
 	let russian: TestIdentity;
 	let ec: TestIdentity;
 
-	beforeAll(async () => {
-		transcrypt = createTranscryptEmulator();
-		server.mount('/transcrypt', transcrypt);
-		await server.start();
+	beforeAll(() => {
 		russian = createIdentity('rsa2048', { subject: RUSSIAN_SUBJECT });
 		ec = createIdentity('p256');
 	});
 
-	afterAll(async () => {
-		await server.stop();
-	});
-
 	beforeEach(() => {
-		server.reset();
 		transcryptTokens.clear();
 	});
 

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { Agent, request } from 'undici';
 import { decryptCms } from '../../lib/crypto/cms/decrypt';
-import { SandboxServer } from '../../sandbox/server';
 import {
 	createTaxcomEmulator,
 	DEFAULT_TAXCOM_CLOUD_LOGIN,
@@ -10,6 +9,7 @@ import {
 	DEFAULT_TAXCOM_INTEGRATOR_ID,
 } from '../../sandbox/emulators/taxcom';
 import { createIdentity, openssl, RUSSIAN_SUBJECT, writeTemp, type TestIdentity } from '../helpers/pki';
+import { sandboxForSuite } from '../helpers/sandbox';
 
 const MINUTE = 60_000;
 
@@ -21,24 +21,21 @@ interface Reply {
 }
 
 describe('Taxcom emulator', () => {
-	const server = new SandboxServer();
 	const emulator = createTaxcomEmulator();
+	const server = sandboxForSuite({ '/taxcom': emulator });
 	const agent = new Agent();
 	let base: string;
 	let rsa: TestIdentity;
 	let ec: TestIdentity;
 
-	beforeAll(async () => {
-		server.mount('/taxcom', emulator);
-		base = `${await server.start()}/taxcom`;
+	beforeAll(() => {
+		base = `${server.baseUrl}/taxcom`;
 		rsa = createIdentity('rsa2048', { subject: RUSSIAN_SUBJECT });
 		ec = createIdentity('p256');
 	});
 	afterAll(async () => {
 		await agent.close();
-		await server.stop();
 	});
-	beforeEach(() => server.reset());
 
 	async function call(
 		method: string,

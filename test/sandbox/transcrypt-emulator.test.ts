@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import { Agent, request } from 'undici';
 import { CmsSignedDataBuilder, localKeySignatureProvider } from '../../lib/crypto/cms/sign';
-import { SandboxServer } from '../../sandbox/server';
 import {
 	createTranscryptEmulator,
 	DEFAULT_TRANSCRYPT_APP_ID,
@@ -11,29 +10,27 @@ import {
 	EMPTY_GUID,
 } from '../../sandbox/emulators/transcrypt';
 import { createIdentity, openssl, RUSSIAN_SUBJECT, writeTemp, type TestIdentity } from '../helpers/pki';
+import { sandboxForSuite } from '../helpers/sandbox';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const APP_INFO = { AppId: DEFAULT_TRANSCRYPT_APP_ID, AppInstance: DEFAULT_TRANSCRYPT_APP_INSTANCE };
 
 describe('Transcrypt emulator', () => {
-	const server = new SandboxServer();
 	const emulator = createTranscryptEmulator();
+	const server = sandboxForSuite({ '/transcrypt': emulator });
 	const agent = new Agent();
 	let base: string;
 	let rsa: TestIdentity;
 	let ec: TestIdentity;
 
-	beforeAll(async () => {
-		server.mount('/transcrypt', emulator);
-		base = `${await server.start()}/transcrypt`;
+	beforeAll(() => {
+		base = `${server.baseUrl}/transcrypt`;
 		rsa = createIdentity('rsa2048', { subject: RUSSIAN_SUBJECT });
 		ec = createIdentity('p256');
 	});
 	afterAll(async () => {
 		await agent.close();
-		await server.stop();
 	});
-	beforeEach(() => server.reset());
 
 	async function call(method: string, path: string, options: { json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
 		const headers: Record<string, string> = { ...options.headers };

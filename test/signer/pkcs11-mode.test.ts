@@ -5,37 +5,17 @@
  * the PIN given at authorize time. Also `npm run signer` itself (signer/cli.ts). Needs softhsm2, opensc and the
  * built pkcs11js addon; without them the suite is skipped locally and fails in CI.
  */
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { CmsSignedDataBuilder } from '../../lib/crypto/cms/sign';
 import { openssl, opensslVerify, writeTemp } from '../helpers/pki';
+import { describeWithToken, launchPkcs11Signer, missingPkcs11Prerequisite, SOFTHSM_MODULE as MODULE } from '../helpers/softhsm';
 import { CscCaller, digest, OIDS, remoteSignatureProvider } from './csc-helpers';
 
-const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'].find((path) =>
-	existsSync(path),
-);
-
-function missingPrerequisite(): string | undefined {
-	if (!MODULE) return 'libsofthsm2.so (apt-get install -y softhsm2)';
-	try {
-		execFileSync('pkcs11-tool', ['--help'], { stdio: 'ignore' });
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'pkcs11-tool (apt-get install -y opensc)';
-	}
-	try {
-		require('pkcs11js');
-	} catch {
-		return 'the pkcs11js addon (npm rebuild pkcs11js --ignore-scripts=false)';
-	}
-	return undefined;
-}
-
-const missing = missingPrerequisite();
-if (missing && !process.env.CI) console.warn(`PKCS#11 signer tests skipped: ${missing} is missing`);
-const describeToken = missing && !process.env.CI ? describe.skip : describe;
+const missing = missingPkcs11Prerequisite();
+const describeToken = describeWithToken(missing, 'PKCS#11 signer tests');
 
 const CLIENT = { clientId: 'hsm-test-client', clientSecret: 'hsm-test-secret' };
 const PIN = '4321';
@@ -62,30 +42,18 @@ describeToken('remote signer over a SoftHSM2 token (PKCS#11)', () => {
 
 	beforeAll(async () => {
 		if (missing) throw new Error(`the PKCS#11 tests need ${missing}`);
-		dir = mkdtempSync(join(tmpdir(), 'edo-softhsm-'));
-		execFileSync('bash', [join(ROOT, 'scripts/softhsm-init.sh'), dir], {
-			env: { ...process.env, USER_PIN: PIN, SOFTHSM_MODULE: MODULE },
-			stdio: ['ignore', 'pipe', 'pipe'],
+		const signer = launchPkcs11Signer({
+			pin: PIN,
+			client: CLIENT,
+			tempPrefix: 'edo-softhsm-',
+			onReply: (id, result) => {
+				pending.get(id)?.(result);
+				pending.delete(id);
+			},
 		});
-		child = fork(join(__dirname, 'pkcs11-fixture.ts'), [], {
-			cwd: ROOT,
-			execArgv: TS_NODE,
-			env: { ...process.env, SOFTHSM2_CONF: join(dir, 'softhsm2.conf'), FIXTURE_MODULE: MODULE, FIXTURE_CLIENT_ID: CLIENT.clientId, FIXTURE_CLIENT_SECRET: CLIENT.clientSecret },
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		});
-		const ready = await new Promise<{ apiUrl: string; ca: string; failed?: string }>((resolve, reject) => {
-			child.on('message', (message: { id?: number; result?: unknown; ready?: boolean; failed?: string; apiUrl: string; ca: string }) => {
-				if (message.id !== undefined) {
-					pending.get(message.id)?.(message.result);
-					pending.delete(message.id);
-				} else if (message.ready || message.failed) {
-					resolve(message);
-				}
-			});
-			child.once('exit', (code) => reject(new Error(`the signer process exited with ${code}`)));
-		});
-		if (ready.failed) throw new Error(`the signer process failed: ${ready.failed}`);
-		caller = new CscCaller(ready.apiUrl, { ca: ready.ca });
+		({ dir, child } = signer);
+		const { apiUrl, ca } = await signer.ready;
+		caller = new CscCaller(apiUrl, { ca });
 	});
 
 	afterAll(async () => {

@@ -5,9 +5,8 @@
  * environment. Signatures with the chain verify with openssl against the token's test CA. Skipped locally
  * when softhsm2, opensc or the pkcs11js addon is missing (like test/signer/pkcs11-mode.test.ts).
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { INodeParameters } from 'n8n-workflow';
@@ -17,34 +16,14 @@ import { clearRemoteSignerCaches } from '../../lib/signers/remote';
 import { EdoCrypto } from '../../nodes/EdoCrypto/EdoCrypto.node';
 import { runNode } from '../harness';
 import { openssl, opensslVerify } from '../helpers/pki';
+import { describeWithToken, launchPkcs11Signer, missingPkcs11Prerequisite } from '../helpers/softhsm';
 import { expectNoSecret } from './fixture';
 
-const MODULE = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'].find((path) =>
-	existsSync(path),
-);
-
-function missingPrerequisite(): string | undefined {
-	if (!MODULE) return 'libsofthsm2.so (apt-get install -y softhsm2)';
-	try {
-		execFileSync('pkcs11-tool', ['--help'], { stdio: 'ignore' });
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'pkcs11-tool (apt-get install -y opensc)';
-	}
-	try {
-		require('pkcs11js');
-	} catch {
-		return 'the pkcs11js addon';
-	}
-	return undefined;
-}
-
-const missing = missingPrerequisite();
-if (missing && !process.env.CI) console.warn(`PKCS#11 remote signer node test skipped: ${missing} is missing`);
-const describeToken = missing && !process.env.CI ? describe.skip : describe;
+const missing = missingPkcs11Prerequisite();
+const describeToken = describeWithToken(missing, 'PKCS#11 remote signer node test');
 
 const CLIENT = { clientId: 'hsm-node-client', clientSecret: 'hsm-node-secret' };
 const PIN = '5678';
-const ROOT = join(__dirname, '../..');
 
 describeToken('EDO Crypto node with the remote signer over a SoftHSM2 token', () => {
 	let dir: string;
@@ -54,25 +33,9 @@ describeToken('EDO Crypto node with the remote signer over a SoftHSM2 token', ()
 
 	beforeAll(async () => {
 		if (missing) throw new Error(`the PKCS#11 test needs ${missing}`);
-		dir = mkdtempSync(join(tmpdir(), 'edo-softhsm-node-'));
-		execFileSync('bash', [join(ROOT, 'scripts/softhsm-init.sh'), dir], {
-			env: { ...process.env, USER_PIN: PIN, SOFTHSM_MODULE: MODULE },
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		child = fork(join(ROOT, 'test/signer/pkcs11-fixture.ts'), [], {
-			cwd: ROOT,
-			execArgv: ['-r', 'ts-node/register/transpile-only'],
-			env: { ...process.env, SOFTHSM2_CONF: join(dir, 'softhsm2.conf'), FIXTURE_MODULE: MODULE, FIXTURE_CLIENT_ID: CLIENT.clientId, FIXTURE_CLIENT_SECRET: CLIENT.clientSecret },
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		});
-		const ready = await new Promise<{ apiUrl: string; ca: string; failed?: string }>((resolve, reject) => {
-			child.on('message', (message: { ready?: boolean; failed?: string; apiUrl: string; ca: string }) => {
-				if (message.ready || message.failed) resolve(message);
-			});
-			child.once('exit', (code) => reject(new Error(`the signer process exited with ${code}`)));
-		});
-		if (ready.failed) throw new Error(`the signer process failed: ${ready.failed}`);
-		({ apiUrl, ca } = ready);
+		const signer = launchPkcs11Signer({ pin: PIN, client: CLIENT, tempPrefix: 'edo-softhsm-node-' });
+		({ dir, child } = signer);
+		({ apiUrl, ca } = await signer.ready);
 	}, 60_000);
 
 	afterAll(async () => {

@@ -4,11 +4,11 @@
  * x-edo/decrypt extension. Authorizations (SADs) cover a batch of signatures where the credential allows
  * it (`multisign`): `reserve(n)` announces how many are coming.
  */
-import type { Certificate, CertificateInfo } from '../../crypto/certificate';
-import { CmsSignedDataBuilder, type SignatureProvider } from '../../crypto/cms/sign';
+import type { Certificate } from '../../crypto/certificate';
+import type { SignatureProvider } from '../../crypto/cms/sign';
+import { CmsCertificateSigner, type SignDigestOptions } from '../../crypto/cmsSigner';
 import { EdoCryptoError, isEdoCryptoError } from '../../crypto/errors';
-import { signatureHashFor } from '../../crypto/hash';
-import type { HashAlgorithm, SignOptions, Signer } from '../../crypto/signer';
+import type { HashAlgorithm } from '../../crypto/signer';
 import {
 	chooseSignAlgo,
 	digestForSigning,
@@ -23,10 +23,7 @@ import { clearRemoteCredentials, forgetRemoteCredential, resolveRemoteCredential
 import { SadRejectedError } from './errors';
 import type { RemoteSignerSettings } from './settings';
 
-export interface RemoteSignDigestOptions {
-	hashAlgorithm?: HashAlgorithm;
-	signingTime?: Date;
-}
+export type RemoteSignDigestOptions = SignDigestOptions;
 
 interface ActiveSad {
 	value: string;
@@ -53,9 +50,7 @@ export function forgetRemoteSigner(settings: RemoteSignerSettings): void {
 	forgetRemoteCredential(settings);
 }
 
-export class RemoteSigner implements Signer {
-	readonly certificate: Certificate;
-	readonly chain: Certificate[];
+export class RemoteSigner extends CmsCertificateSigner {
 	readonly credentialId: string;
 	/** Signatures one authorization may cover. */
 	readonly multisign: number;
@@ -63,7 +58,6 @@ export class RemoteSigner implements Signer {
 	readonly #client: CscClient;
 	readonly #settings: RemoteSignerSettings;
 	readonly #credential: CredentialDescription;
-	readonly #builders = new Map<HashAlgorithm, CmsSignedDataBuilder>();
 	#sad?: ActiveSad;
 	#authorizing?: Promise<void>;
 	/** Signatures still announced by reserve(). */
@@ -73,11 +67,10 @@ export class RemoteSigner implements Signer {
 	#authorizations = 0;
 
 	private constructor(client: CscClient, settings: RemoteSignerSettings, parts: { description: CredentialDescription; certificate: Certificate; chain: Certificate[] }) {
+		super(parts.certificate, parts.chain);
 		this.#client = client;
 		this.#settings = settings;
 		this.#credential = parts.description;
-		this.certificate = parts.certificate;
-		this.chain = parts.chain;
 		this.credentialId = parts.description.credentialId;
 		this.multisign = parts.description.multisign;
 		const commonName = parts.certificate.info().commonName;
@@ -97,10 +90,6 @@ export class RemoteSigner implements Signer {
 		}
 	}
 
-	get thumbprint(): string {
-		return this.certificate.thumbprint;
-	}
-
 	/** How many authorizations (credentials/authorize calls) this signer made. */
 	get authorizationCount(): number {
 		return this.#authorizations;
@@ -114,42 +103,6 @@ export class RemoteSigner implements Signer {
 		if (Number.isFinite(count) && count > 0) this.#planned = Math.floor(count);
 	}
 
-	async getCertificate(): Promise<Buffer> {
-		return this.certificate.der;
-	}
-
-	async getCertificateInfo(): Promise<CertificateInfo> {
-		return this.certificate.info();
-	}
-
-	/** The digest a signature uses when `requested` is asked for: Streebog of the key size for GOST keys. */
-	hashAlgorithmFor(requested?: HashAlgorithm): HashAlgorithm {
-		return signatureHashFor(this.certificate, requested);
-	}
-
-	async sign(data: Uint8Array, options: SignOptions = {}): Promise<Buffer> {
-		return await this.builder(this.hashAlgorithmFor(options.hashAlgorithm)).sign(data, {
-			detached: options.detached !== false,
-			signingTime: options.signingTime,
-		});
-	}
-
-	/**
-	 * A detached signature over content hashed by the caller: `digest` is its raw hash, computed with
-	 * `hashAlgorithmFor(options.hashAlgorithm)` (for a GOST key a SHA digest is refused, not re-labelled).
-	 */
-	async signDigest(digest: Uint8Array, options: RemoteSignDigestOptions = {}): Promise<Buffer> {
-		const hashAlgorithm = this.hashAlgorithmFor(options.hashAlgorithm);
-		if (options.hashAlgorithm !== undefined && options.hashAlgorithm !== hashAlgorithm) {
-			throw new EdoCryptoError(
-				'INVALID_INPUT',
-				`The certificate's ${this.certificate.keyAlgorithm.description} key signs ${hashAlgorithm} digests, but a ${options.hashAlgorithm} digest was given.`,
-				`Hash the content with ${hashAlgorithm} (signer.hashAlgorithmFor() names the digest to use).`,
-			);
-		}
-		return await this.builder(hashAlgorithm).signDigest(Buffer.from(digest), { signingTime: options.signingTime });
-	}
-
 	async decrypt(envelope: Uint8Array): Promise<Buffer> {
 		if (!(envelope instanceof Uint8Array) || envelope.length === 0) {
 			throw new EdoCryptoError('INVALID_CMS', 'The encrypted data is empty', 'Pass the CMS EnvelopedData (DER) to decrypt.');
@@ -157,19 +110,8 @@ export class RemoteSigner implements Signer {
 		return await this.withSad(async (sad) => await this.#client.decrypt(this.credentialId, sad, envelope));
 	}
 
-	private builder(hashAlgorithm: HashAlgorithm = 'SHA-256'): CmsSignedDataBuilder {
-		let builder = this.#builders.get(hashAlgorithm);
-		if (!builder) {
-			const algorithm = remoteAlgorithm(this.certificate, hashAlgorithm);
-			builder = new CmsSignedDataBuilder({
-				certificateDer: this.certificate.der,
-				chainDer: this.chain.map((certificate) => certificate.der),
-				hashAlgorithm,
-				provider: this.provider(algorithm),
-			});
-			this.#builders.set(hashAlgorithm, builder);
-		}
-		return builder;
+	protected signatureProvider(hashAlgorithm: HashAlgorithm): SignatureProvider {
+		return this.provider(remoteAlgorithm(this.certificate, hashAlgorithm));
 	}
 
 	private provider(algorithm: RemoteAlgorithm): SignatureProvider {

@@ -40,8 +40,9 @@ import crypto from 'node:crypto';
 import { Certificate, loadCertificate } from '../../../lib/crypto/certificate';
 import { encryptCms } from '../../../lib/crypto/cms/encrypt';
 import { isEdoCryptoError } from '../../../lib/crypto/errors';
-import { error, json, text, type SandboxEmulator, type SandboxRequest, type SandboxResponse, type SandboxRouter } from '../../server';
+import { error, json, type SandboxEmulator, type SandboxRequest, type SandboxResponse, type SandboxRouter } from '../../server';
 import type { TestClock } from '../../clock';
+import { registerAdminRoutes } from '../adminRoutes';
 import {
 	ConfigError,
 	defaultTaxcomConfig,
@@ -400,34 +401,25 @@ export function createTaxcomEmulator(initial: TaxcomConfigPatch = {}): TaxcomEmu
 		return thumbprint;
 	};
 
+	const applyConfig = (patch: unknown): TaxcomConfig => {
+		config = mergeTaxcomConfig(config, patch);
+		return config;
+	};
+
+	const addCertificate = (input: Buffer | Uint8Array | string): Certificate => {
+		const certificate = loadCertificate(input);
+		certificates.set(certificate.thumbprint, { certificate, autoRegistered: false });
+		return certificate;
+	};
+
 	const registerAdmin = (router: SandboxRouter) => {
-		router.route('GET', '/__sandbox/state', () =>
-			json(200, { config, certificates: certificateViews(), sessions: [...store().byToken.values()], log: store().log, docflows, participants }),
-		);
-		router.route('POST', '/__sandbox/config', (request) => {
-			try {
-				config = mergeTaxcomConfig(config, request.json());
-			} catch (caught) {
-				if (caught instanceof ConfigError) return error(400, caught.message);
-				throw caught;
-			}
-			return json(200, config);
+		registerAdminRoutes(router, emulator, {
+			state: () => ({ config, certificates: certificateViews(), sessions: [...store().byToken.values()], log: store().log, docflows, participants }),
+			configure: applyConfig,
+			isConfigError: (caught) => caught instanceof ConfigError,
+			certificateUsage: 'send {"certificate": "<PEM or base64 DER>"}',
+			registerCertificate: ({ certificate }) => addCertificate(certificate),
 		});
-		router.route('POST', '/__sandbox/certificates', (request) => {
-			const body = request.json<{ certificate?: string }>();
-			if (!body || typeof body.certificate !== 'string') return error(400, 'send {"certificate": "<PEM or base64 DER>"}');
-			try {
-				const certificate = loadCertificate(body.certificate);
-				certificates.set(certificate.thumbprint, { certificate, autoRegistered: false });
-				return json(201, { thumbprint: certificate.thumbprint, subject: certificate.subject });
-			} catch (caught) {
-				if (isEdoCryptoError(caught)) return error(400, caught.message);
-				throw caught;
-			}
-		});
-		router.route('DELETE', '/__sandbox/certificates/:thumbprint', (request) =>
-			certificates.delete(request.params.thumbprint.toUpperCase()) ? { status: 204 } : error(404, 'no such certificate'),
-		);
 		router.route('POST', '/__sandbox/cloud-certificates', (request) => {
 			const body = request.json<{ login?: string; thumbprint?: string; certificate?: string; pin?: string }>();
 			try {
@@ -436,15 +428,6 @@ export function createTaxcomEmulator(initial: TaxcomConfigPatch = {}): TaxcomEmu
 				if (caught instanceof ConfigError || isEdoCryptoError(caught)) return error(400, caught.message);
 				throw caught;
 			}
-		});
-		router.route('GET', '/__sandbox/describe', () => text(200, emulator.describe()));
-		router.route('POST', '/__sandbox/expire', () => {
-			store().expireAll();
-			return { status: 204 };
-		});
-		router.route('POST', '/__sandbox/reset', () => {
-			emulator.reset?.();
-			return { status: 204 };
 		});
 	};
 
@@ -470,15 +453,8 @@ export function createTaxcomEmulator(initial: TaxcomConfigPatch = {}): TaxcomEmu
 			participants = defaultParticipants();
 			docflows = defaultDocflows(now());
 		},
-		configure(patch) {
-			config = mergeTaxcomConfig(config, patch);
-			return config;
-		},
-		registerCertificate(input) {
-			const certificate = loadCertificate(input);
-			certificates.set(certificate.thumbprint, { certificate, autoRegistered: false });
-			return certificate.thumbprint;
-		},
+		configure: applyConfig,
+		registerCertificate: (input) => addCertificate(input).thumbprint,
 		unregisterCertificate(thumbprint) {
 			return certificates.delete(thumbprint.toUpperCase());
 		},

@@ -38,9 +38,9 @@
  * POST certificates {certificate: PEM|base64 DER, ...flags}, DELETE certificates/:thumbprint,
  * POST expire, POST reset.
  */
-import { isEdoCryptoError } from '../../../lib/crypto/errors';
-import { error, json, text, type SandboxEmulator, type SandboxRequest, type SandboxResponse, type SandboxRouter } from '../../server';
+import { json, type SandboxEmulator, type SandboxRequest, type SandboxResponse, type SandboxRouter } from '../../server';
 import type { TestClock } from '../../clock';
+import { registerAdminRoutes } from '../adminRoutes';
 import {
 	ConfigError,
 	defaultTranscryptConfig,
@@ -376,50 +376,25 @@ export function createTranscryptEmulator(initial: Partial<TranscryptConfig> = {}
 			flags: entry.flags,
 		}));
 
-	const registerAdmin = (router: SandboxRouter) => {
-		router.route('GET', '/__sandbox/state', () =>
-			json(200, {
+	const applyConfig = (patch: unknown): TranscryptConfig => {
+		config = mergeTranscryptConfig(config, patch);
+		return config;
+	};
+
+	const registerAdmin = (router: SandboxRouter) =>
+		registerAdminRoutes(router, emulator, {
+			state: () => ({
 				config,
 				certificates: certificateViews(),
 				secrets: [...store().secrets.values()],
 				sessions: [...store().sessions.values()],
 				log: store().log,
 			}),
-		);
-		router.route('POST', '/__sandbox/config', (request) => {
-			try {
-				config = mergeTranscryptConfig(config, request.json());
-			} catch (caught) {
-				if (caught instanceof ConfigError) return error(400, caught.message);
-				throw caught;
-			}
-			return json(200, config);
+			configure: applyConfig,
+			isConfigError: (caught) => caught instanceof ConfigError,
+			certificateUsage: 'send {"certificate": "<PEM or base64 DER>", ...flags}',
+			registerCertificate: ({ certificate, ...flags }) => store().registerCertificate(certificate, flags as TranscryptCertificateFlags).certificate,
 		});
-		router.route('POST', '/__sandbox/certificates', (request) => {
-			const body = request.json<{ certificate?: string } & TranscryptCertificateFlags>();
-			if (!body || typeof body.certificate !== 'string') return error(400, 'send {"certificate": "<PEM or base64 DER>", ...flags}');
-			const { certificate, ...flags } = body;
-			try {
-				const entry = store().registerCertificate(certificate, flags);
-				return json(201, { thumbprint: entry.certificate.thumbprint, subject: entry.certificate.subject });
-			} catch (caught) {
-				if (isEdoCryptoError(caught)) return error(400, caught.message);
-				throw caught;
-			}
-		});
-		router.route('DELETE', '/__sandbox/certificates/:thumbprint', (request) =>
-			store().certificates.delete(request.params.thumbprint.toUpperCase()) ? { status: 204 } : error(404, 'no such certificate'),
-		);
-		router.route('GET', '/__sandbox/describe', () => text(200, emulator.describe()));
-		router.route('POST', '/__sandbox/expire', () => {
-			store().expireAll();
-			return { status: 204 };
-		});
-		router.route('POST', '/__sandbox/reset', () => {
-			emulator.reset?.();
-			return { status: 204 };
-		});
-	};
 
 	const emulator: TranscryptEmulator = {
 		name: 'transcrypt',
@@ -438,10 +413,7 @@ export function createTranscryptEmulator(initial: Partial<TranscryptConfig> = {}
 			config = mergeTranscryptConfig(defaultTranscryptConfig(), initial);
 			state?.clear();
 		},
-		configure(patch) {
-			config = mergeTranscryptConfig(config, patch);
-			return config;
-		},
+		configure: applyConfig,
 		registerCertificate(certificate, flags = {}) {
 			return store().registerCertificate(certificate, flags).certificate.thumbprint;
 		},
