@@ -78,7 +78,8 @@ export class EdoCrypto implements INodeType {
 			},
 			{
 				...SIGNER_SOURCE_FIELD,
-				displayOptions: { show: { operation: ['sign', 'decrypt', 'certificateInfo'] }, hide: NO_SIGNER_NEEDED },
+				// Only `hide`: n8n's editor hides the Operation field itself when a credential-related field is shown by operation.
+				displayOptions: { hide: NO_SIGNER_NEEDED },
 			},
 			...certificateInfo.description,
 			...sign.description,

@@ -150,7 +150,8 @@ describe('EDO Crypto with the remote signer', () => {
 		});
 		const field = node.description.properties.find((property) => property.name === 'signerSource');
 		expect(field?.default).toBe('edoCertificate');
-		expect(field?.displayOptions?.show?.operation).toEqual(['sign', 'decrypt', 'certificateInfo']);
+		// Hidden where no signer is needed; a `show` by operation would make n8n's editor hide Operation itself.
+		expect(field?.displayOptions).toEqual({ hide: { operation: ['verify'], certificateSource: ['field', 'binary'] } });
 	});
 });
 
