@@ -66,6 +66,27 @@ export class HttpError extends Error {
 		this.hint = details.hint;
 	}
 
+	/** The same error with another message and/or hint (the fields are read-only, so this is a copy). */
+	withChanges(changes: { message?: string; hint?: string }): HttpError {
+		return new HttpError(changes.message ?? this.message, {
+			kind: this.kind,
+			serviceName: this.serviceName,
+			method: this.method,
+			url: this.url,
+			attempts: this.attempts,
+			status: this.status,
+			statusText: this.statusText,
+			serviceErrorCode: this.serviceErrorCode,
+			serviceErrorCodeSource: this.serviceErrorCodeSource,
+			serviceMessage: this.serviceMessage,
+			traceId: this.traceId,
+			bodyExcerpt: this.bodyExcerpt,
+			retryAfterSeconds: this.retryAfterSeconds,
+			code: this.code,
+			hint: changes.hint ?? this.hint,
+		});
+	}
+
 	/** A plain object for logs and n8n error descriptions. */
 	toJSON(): Record<string, unknown> {
 		const { kind, serviceName, method, url, attempts, status, statusText, serviceErrorCode, traceId } = this;

@@ -269,23 +269,7 @@ export async function apiResponseItem(
 
 /** The same transport error with another hint (e.g. what to do about a 401 of a session the node manages). */
 export function httpErrorWithHint(error: HttpError, hint: string): HttpError {
-	return new HttpError(error.message, {
-		kind: error.kind,
-		serviceName: error.serviceName,
-		method: error.method,
-		url: error.url,
-		attempts: error.attempts,
-		status: error.status,
-		statusText: error.statusText,
-		serviceErrorCode: error.serviceErrorCode,
-		serviceErrorCodeSource: error.serviceErrorCodeSource,
-		serviceMessage: error.serviceMessage,
-		traceId: error.traceId,
-		bodyExcerpt: error.bodyExcerpt,
-		retryAfterSeconds: error.retryAfterSeconds,
-		code: error.code,
-		hint,
-	});
+	return error.withChanges({ hint });
 }
 
 /**

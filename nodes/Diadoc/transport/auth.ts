@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { HttpError, isHttpError, type HttpClient, type HttpErrorDetails } from '../../../lib/http';
+import { isHttpError, type HttpClient, type HttpError } from '../../../lib/http';
 import type { Signer } from '../../../lib/crypto/signer';
 import { DiadocUsageError } from './errors';
 import { accessTokenOf, OAUTH2_CREDENTIAL, type LegacySettings } from './settings';
@@ -29,24 +29,7 @@ export interface DiadocAuthorizer {
 
 /** A copy of an HttpError with a message prefix and another hint (HttpError fields are read-only). */
 export function reframeHttpError(error: HttpError, prefix: string, hint?: string): HttpError {
-	const details: HttpErrorDetails = {
-		kind: error.kind,
-		serviceName: error.serviceName,
-		method: error.method,
-		url: error.url,
-		attempts: error.attempts,
-		status: error.status,
-		statusText: error.statusText,
-		serviceErrorCode: error.serviceErrorCode,
-		serviceErrorCodeSource: error.serviceErrorCodeSource,
-		serviceMessage: error.serviceMessage,
-		traceId: error.traceId,
-		bodyExcerpt: error.bodyExcerpt,
-		retryAfterSeconds: error.retryAfterSeconds,
-		code: error.code,
-		hint: hint ?? error.hint,
-	};
-	return new HttpError(`${prefix}${error.message}`, details);
+	return error.withChanges({ message: `${prefix}${error.message}`, hint });
 }
 
 // ---------------------------------------------------------------------------------------------------------
