@@ -9,6 +9,7 @@ import path from 'path';
 
 import { nodeOutput, type ExecutionRun } from './n8n';
 import type { RecordedRequest } from './sandbox';
+import { gostOpensslConfig } from '../../test/helpers/gost-openssl';
 
 export { assert };
 
@@ -72,6 +73,15 @@ export function hasOpenssl(): boolean {
  * Verifies a detached CMS signature over `content` with the openssl CLI (the independent implementation); the
  * signer's certificate is `certificatePem`, or the one the CMS carries (self-signed: chain checks are off).
  */
+/** OpenSSL with its GOST engine loaded when installed (the demo identity is a GOST certificate); RSA/ECDSA unaffected. */
+function opensslEnv(): NodeJS.ProcessEnv {
+	try {
+		return { ...process.env, OPENSSL_CONF: gostOpensslConfig() };
+	} catch {
+		return process.env;
+	}
+}
+
 export function opensslVerifyDetached(signatureDer: Buffer, content: Buffer, certificatePem?: string): void {
 	if (!hasOpenssl()) return;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edo-e2e-verify-'));
@@ -85,10 +95,10 @@ export function opensslVerifyDetached(signatureDer: Buffer, content: Buffer, cer
 		const result = spawnSync(
 			'openssl',
 			['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig, '-content', data, '-noverify', ...(certificatePem ? ['-certfile', cert] : []), '-out', '/dev/null'],
-			{ encoding: 'utf8' },
+			{ encoding: 'utf8', env: opensslEnv() },
 		);
 		assert.equal(result.status, 0, `openssl cms -verify refused the signature: ${result.stderr}`);
-		const signer = spawnSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', sig], { encoding: 'utf8' });
+		const signer = spawnSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', sig], { encoding: 'utf8', env: opensslEnv() });
 		assert.equal(signer.status, 0, `openssl could not print the CMS: ${signer.stderr}`);
 		assert.match(signer.stdout, /eContent: <ABSENT>/, 'the signature is not detached');
 	} finally {

@@ -60,7 +60,8 @@ export async function prepareInstance(options: PrepareOptions): Promise<Prepared
 		fs.mkdirSync(userFolder, { recursive: true });
 		const n8n = new N8nInstance({ installed, userFolder });
 		await guard(n8n.installPackage(packed.tarball));
-		const identity = await createDemoIdentity();
+		// The demo signs and decrypts with a GOST R 34.10-2012 certificate, as the operators require in real use.
+		const identity = await createDemoIdentity({ keyType: 'GOST' });
 		const { credentials } = await sandboxCredentials(sandbox.baseUrl, new Set(packedCredentialTypes(packed)), identity);
 		const credentialsFile = path.join(userFolder, 'credentials.json');
 		fs.writeFileSync(credentialsFile, JSON.stringify(credentials, null, 2));
