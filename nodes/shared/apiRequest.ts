@@ -3,9 +3,9 @@
  * authentication added by the caller. Fields (method, path, query, headers, body from JSON/text/binary,
  * response as JSON/text/binary) and their reading, shared by the Transcrypt and Taxcom nodes.
  */
-import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { EdoCryptoError, isEdoCryptoError } from '../../lib/crypto/errors';
+import { EdoCryptoError } from '../../lib/crypto/errors';
 import { HttpError, isHttpError, type HttpResponse } from '../../lib/http';
 import { readBinaryProperty, toBinaryData } from './binary';
 
@@ -270,17 +270,6 @@ export async function apiResponseItem(
 /** The same transport error with another hint (e.g. what to do about a 401 of a session the node manages). */
 export function httpErrorWithHint(error: HttpError, hint: string): HttpError {
 	return error.withChanges({ hint });
-}
-
-/**
- * n8n's node errors rewrite any message that merely contains a Node.js error code: "CloudCertificateNotFound"
- * contains ENOTFOUND and became "The connection cannot be established…". Our transport and crypto messages
- * are already clear and free of secrets, so they are put back.
- */
-export function keepServiceMessage<T extends NodeApiError | NodeOperationError>(nodeError: T, original: unknown): T {
-	const clear = (isHttpError(original) && original.kind === 'http') || isEdoCryptoError(original);
-	if (clear && nodeError.message !== (original as Error).message) nodeError.message = (original as Error).message;
-	return nodeError;
 }
 
 export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -7,7 +7,6 @@ import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from '
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { Signer } from '../../../lib/crypto/signer';
-import { keepServiceMessage } from '../../shared/apiRequest';
 import { toNodeError, type EdoNodeError } from '../../shared/errors';
 import { EDO_CERTIFICATE_CREDENTIAL, EDO_REMOTE_SIGNER_CREDENTIAL, signerLoader } from '../../shared/signer';
 import { DiadocUsageError } from '../transport/errors';
@@ -102,7 +101,7 @@ export function createEnvironment(ctx: IExecuteFunctions): DiadocEnvironment {
 /** A node error for the item, whatever was thrown: transport, crypto and usage errors keep their messages. */
 export function diadocNodeError(node: INode, error: unknown, itemIndex: number): EdoNodeError {
 	if (error instanceof DiadocUsageError) return new NodeOperationError(node, error.message, { itemIndex, description: error.hint });
-	return keepServiceMessage(toNodeError(node, error, itemIndex), error);
+	return toNodeError(node, error, itemIndex);
 }
 
 /**
