@@ -25,6 +25,8 @@ export class DiadocApi implements ICredentialType {
 			default: 'https://diadoc-api.kontur.ru',
 			description: 'Diadoc API: https://diadoc-api.kontur.ru in production',
 		},
+		// The developer key is issued to one integrator and identifies it to Kontur: it is kept out of sight like a secret.
+		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
 		{
 			displayName: 'API Client ID',
 			name: 'apiClientId',
