@@ -20,7 +20,8 @@ export class Diadoc implements INodeType {
 		icon: { light: 'file:diadoc.svg', dark: 'file:diadoc.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle:
+			'={{ ({ confirmRegistration: "Confirm Registration", register: "Register", registerWithProof: "Register With Ownership Proof", getResult: "DSS Get Result", shelfUpload: "Shelf Upload", sign: "DSS Sign", signAndWait: "DSS Sign and Wait", send: "Send API Request" })[$parameter["operation"]] }}',
 		description: 'Kontur Diadoc: registration with proof of key ownership, DSS cloud signing, shelf uploads and any API method',
 		defaults: { name: 'Diadoc' },
 		usableAsTool: true,

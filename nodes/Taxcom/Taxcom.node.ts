@@ -40,7 +40,8 @@ export class Taxcom implements INodeType {
 		icon: { light: 'file:taxcom.svg', dark: 'file:taxcom.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		subtitle:
+			'={{ { activateSession: "Activate Session", apiRequest: "API Request", certificateLogin: "Certificate Login", cloudCertificateLogin: "Cloud Certificate Login", loginAndActivate: "Login and Activate" }[$parameter["operation"]] }}',
 		description: 'Log in to Taxcom Docliner (cloud or local certificate), decrypt and activate the session, and call its API',
 		defaults: { name: 'Taxcom' },
 		usableAsTool: true,

@@ -30,7 +30,8 @@ export class Transcrypt implements INodeType {
 		icon: { light: 'file:transcrypt.svg', dark: 'file:transcrypt.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		subtitle:
+			'={{ { apiRequest: "API Request", getSecret: "Get Secret", loginBySignature: "Login by Detached Signature", loginByPassword: "Login by Password" }[$parameter["operation"]] }}',
 		description: 'Log in to Taxnet Transcrypt by detached CMS signature or password, and call its API',
 		defaults: { name: 'Transcrypt' },
 		usableAsTool: true,
