@@ -265,6 +265,42 @@ describe('EDO Crypto node: Sign → Verify', () => {
 });
 
 describe('EDO Crypto node: Verify', () => {
+	describe('with Trusted Certificates', () => {
+		const signature = () => opensslSign('trusted?', rsa).toString('base64');
+		const verify = (options: Record<string, unknown>) =>
+			run(
+				{ operation: 'verify', signatureSource: 'field', signature: signature(), contentSource: 'text', contentText: 'trusted?', options },
+				{ credentials: undefined },
+			);
+
+		it('is valid when the signer chains to a trusted certificate, and says so per signer', async () => {
+			const { output, error } = await verify({ trustedCertificates: rsa.certPem });
+			expect(error).toBeUndefined();
+			const [item] = output[0];
+			expect(item.json).toMatchObject({ valid: true, trustChainChecked: true });
+			const [signer] = item.json.signers as Array<{ trustChain: Record<string, unknown> }>;
+			expect(signer.trustChain).toMatchObject({ trusted: true, path: [{ thumbprint: opensslThumbprint(rsa) }] });
+		});
+
+		it('is not valid with other trusted certificates; "Error If Invalid" names the reason', async () => {
+			const soft = await verify({ trustedCertificates: ec.certPem });
+			expect(soft.output[0][0].json).toMatchObject({ valid: false, trustChainChecked: true });
+			const [signer] = soft.output[0][0].json.signers as Array<Record<string, unknown>>;
+			expect(signer.signatureValid).toBe(true);
+
+			const strict = await verify({ trustedCertificates: ec.certPem, errorIfInvalid: true });
+			expect(strict.error?.message).toBe('The signature is not valid');
+			expect(String(strict.error?.description)).toContain('signer 1 is not trusted: no trusted certificate issued');
+		});
+
+		it('says what is wrong with unreadable trusted certificates, naming the item', async () => {
+			const { error } = await verify({ trustedCertificates: 'not a certificate' });
+			expect(error?.message).toContain('The trusted certificates could not be read');
+			expect(String(error?.description)).toContain('PEM');
+			expect(error?.context?.itemIndex).toBe(0);
+		});
+	});
+
 	it('verifies an OpenSSL detached signature given as base64 text against text', async () => {
 		const signature = opensslSign('hello EDO', ec);
 		const [item] = await runOk(

@@ -1,13 +1,15 @@
 /**
  * Verification of CMS SignedData (RFC 5652): recomputes the content digest, checks it against messageDigest,
  * checks each signature over the signed attributes (or the content when there are none) and the ESS
- * signing-certificate binding. It does NOT build or check a certificate trust chain.
+ * signing-certificate binding. Given trust anchors, it also checks each signer certificate's path to them (see
+ * chain.ts); revocation is never checked.
  */
 import crypto from 'node:crypto';
 import { UTCTime } from 'asn1js';
 import { ContentInfo, IssuerAndSerialNumber, SignedData, type Attribute, type SignerInfo } from 'pkijs';
 
 import { Certificate, loadCertificate, signedDataCertificates } from '../certificate';
+import { checkTrustChain, type TrustChainReport } from '../chain';
 import { Asn1Error, Asn1Node, Tag, decodeBinary, integerHex, octets, readDer } from '../encoding';
 import { EdoCryptoError } from '../errors';
 import * as GOST_OID from '../gost/oids';
@@ -29,22 +31,33 @@ export interface CmsSignerReport {
 	/** The ESS signingCertificate(V2) attribute names the signer certificate; undefined when absent. */
 	signingCertificateV2Matches?: boolean;
 	error?: string;
+	/** The signer certificate's path to the trust anchors; present only when anchors were given. */
+	trustChain?: TrustChainReport;
 }
 
 export interface CmsVerification {
-	/** Every signer's signature and digest check out (and there is at least one signer). */
+	/**
+	 * Every signer's signature and digest check out (and there is at least one signer); with trust anchors, every
+	 * signer certificate also chains to one of them.
+	 */
 	valid: boolean;
 	detached: boolean;
 	/** The encapsulated content of an attached signature. */
 	content?: Buffer;
 	signers: CmsSignerReport[];
-	/** Always false: certificates are not chained to a trusted root or checked for revocation here. */
-	trustChainChecked: false;
+	/** Trust anchors were given and every signer's path was checked (revocation never is). */
+	trustChainChecked: boolean;
 }
 
 export interface CmsVerifyOptions {
 	/** Certificates to look the signer up in when the CMS does not carry its certificate (DER or PEM). */
 	certificates?: Uint8Array[];
+	/** Trust anchors (roots, or any certificate the user trusts as is): when given, signer paths are checked. */
+	trustedCertificates?: Certificate[];
+	/** When validity periods are checked: at the signingTime attribute when there is one (default), or now. */
+	validityAt?: 'signingTime' | 'now';
+	/** "Now", for tests. */
+	now?: Date;
 }
 
 const CONTENT_TYPE_NAMES: Record<string, string> = {
@@ -163,12 +176,26 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 	const signers = parsed.signerInfos.map((signerInfo) =>
 		verifySigner(signerInfo, parsed.eContentType, certificates, { content, digestOf }),
 	);
+	const anchors = options.trustedCertificates;
+	if (anchors) {
+		for (const signer of signers) {
+			const certificate = signer.certificateDer && certificates.find((known) => known.der.equals(signer.certificateDer!));
+			if (!certificate) continue;
+			const now = options.now ?? new Date();
+			const at = options.validityAt !== 'now' && signer.signingTime ? new Date(signer.signingTime) : now;
+			signer.trustChain = checkTrustChain(certificate, certificates, anchors, at);
+		}
+	}
 	return {
-		valid: signers.length > 0 && signers.every((s) => !s.error && s.signatureValid && s.digestMatches && s.signingCertificateV2Matches !== false),
+		valid:
+			signers.length > 0 &&
+			signers.every(
+				(s) => !s.error && s.signatureValid && s.digestMatches && s.signingCertificateV2Matches !== false && (!anchors || s.trustChain?.trusted === true),
+			),
 		detached: !parsed.content,
 		content: parsed.content,
 		signers,
-		trustChainChecked: false,
+		trustChainChecked: anchors !== undefined,
 	};
 }
 

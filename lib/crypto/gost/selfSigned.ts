@@ -19,7 +19,7 @@ import {
 	sequence,
 	tlv,
 } from '../cms/der';
-import type { GostPrivateKey } from './gostKey';
+import type { GostPrivateKey, GostPublicKey } from './gostKey';
 import * as OID from './oids';
 
 export interface GostCertificateRequest {
@@ -29,6 +29,14 @@ export interface GostCertificateRequest {
 	notAfter: Date;
 	/** Positive serial number bytes; 16 random bytes when omitted. */
 	serialNumber?: Buffer;
+	/** A CA certificate (basicConstraints cA, keyCertSign), for test chains. */
+	isCa?: boolean;
+}
+
+/** The CA that signs a certificate issued by `createGostCertificate`. */
+export interface GostIssuer {
+	key: GostPrivateKey;
+	subject: Array<[string, string]>;
 }
 
 const TAG_INTEGER = 0x02;
@@ -64,34 +72,47 @@ function extension(extensionOid: string, critical: boolean, value: Buffer): Buff
 
 /** KeyUsage digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, keyAgreement (bits 0-4). */
 const KEY_USAGE = tlv(TAG_BIT_STRING, Buffer.of(3, 0xf8));
+/** KeyUsage digitalSignature, keyCertSign, cRLSign (bits 0, 5, 6). */
+const CA_KEY_USAGE = tlv(TAG_BIT_STRING, Buffer.of(1, 0x86));
+
+function keyIdentifierOf(key: GostPublicKey): Buffer {
+	return createHash('sha1').update(readDer(key.toSpki()).child(1).bytes).digest();
+}
 
 /** A self-signed certificate (DER) for the key. */
 export function createGostSelfSignedCertificate(key: GostPrivateKey, request: GostCertificateRequest): Buffer {
+	return createGostCertificate(key.publicKey, request, { key, subject: request.subject });
+}
+
+/** A certificate (DER) for a public key, signed by the issuer's key. */
+export function createGostCertificate(publicKey: GostPublicKey, request: GostCertificateRequest, issuer: GostIssuer): Buffer {
 	const signatureAlgorithm = algorithmIdentifier(
-		key.digest === 512 ? OID.TC26_SIGNWITHDIGEST_GOST_3410_12_512 : OID.TC26_SIGNWITHDIGEST_GOST_3410_12_256,
+		issuer.key.digest === 512 ? OID.TC26_SIGNWITHDIGEST_GOST_3410_12_512 : OID.TC26_SIGNWITHDIGEST_GOST_3410_12_256,
 	);
 	const subject = name(request.subject);
-	const spki = key.publicKey.toSpki();
-	const keyBits = readDer(spki).child(1).bytes;
-	const keyIdentifier = createHash('sha1').update(keyBits).digest();
+	const spki = publicKey.toSpki();
+	const keyIdentifier = keyIdentifierOf(publicKey);
+	const issuerKeyIdentifier = keyIdentifierOf(issuer.key.publicKey);
+	const selfSigned = issuerKeyIdentifier.equals(keyIdentifier);
 	const serial = request.serialNumber ?? Buffer.concat([Buffer.of(0x40 | (randomBytes(1)[0] & 0x3f)), randomBytes(15)]);
 	const tbs = sequence(
 		explicit(0, positiveInteger(Buffer.of(2))),
 		positiveInteger(serial),
 		signatureAlgorithm,
-		subject,
+		name(issuer.subject),
 		sequence(cmsTime(request.notBefore), cmsTime(request.notAfter)),
 		subject,
 		spki,
 		explicit(
 			3,
 			sequence(
-				extension('2.5.29.15', true, KEY_USAGE),
+				extension('2.5.29.15', true, request.isCa ? CA_KEY_USAGE : KEY_USAGE),
 				extension('2.5.29.14', false, octetString(keyIdentifier)),
-				extension('2.5.29.19', true, sequence()),
+				...(selfSigned ? [] : [extension('2.5.29.35', false, sequence(tlv(0x80, issuerKeyIdentifier)))]),
+				extension('2.5.29.19', true, request.isCa ? sequence(tlv(TAG_BOOLEAN, Buffer.of(0xff))) : sequence()),
 			),
 		),
 	);
-	const signature = key.sign(tbs);
+	const signature = issuer.key.sign(tbs);
 	return sequence(tbs, signatureAlgorithm, tlv(TAG_BIT_STRING, Buffer.of(0), signature));
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { Certificate } from '../../../lib/crypto/certificate';
+import { Certificate, loadCertificates } from '../../../lib/crypto/certificate';
 import { verifyCms, type CmsSignerReport } from '../../../lib/crypto/cms/verify';
 import { decodeBinary } from '../../../lib/crypto/encoding';
 import { readBinaryProperty } from '../../shared/binary';
@@ -94,11 +94,44 @@ export const description: INodeProperties[] = forOperation('verify', [
 				description:
 					'Whether to fail the item when the signature does not verify. Off: the output field "valid" says so, for an IF node to branch on.',
 			},
+			{
+				displayName: 'Trusted Certificates',
+				name: 'trustedCertificates',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: '',
+				placeholder: '-----BEGIN CERTIFICATE-----',
+				description:
+					'Root (or any) certificates to trust, as PEM blocks, base64 or a .p7b bundle. Given these, the signer certificate must chain to one of them for "valid" to be true. Revocation is not checked.',
+			},
+			{
+				displayName: 'Check Validity At',
+				name: 'validityAt',
+				type: 'options',
+				options: [
+					{ name: 'Signing Time', value: 'signingTime', description: 'The signingTime in the signature, or now when it has none' },
+					{ name: 'Now', value: 'now' },
+				],
+				default: 'signingTime',
+				description: 'The moment the certificates of the chain must be valid at, with Trusted Certificates',
+			},
 		],
 	},
 ]);
 
 type ContentSource = 'binary' | 'text' | 'base64' | 'attached';
+
+function loadTrustedCertificates(text: string, context: IExecuteFunctions, itemIndex: number): Certificate[] {
+	try {
+		return loadCertificates(text);
+	} catch (error) {
+		const reason = error instanceof Error ? error.message : 'they could not be read';
+		throw new NodeOperationError(context.getNode(), `The trusted certificates could not be read: ${reason}`, {
+			itemIndex,
+			description: 'Paste the root certificates as PEM blocks (-----BEGIN CERTIFICATE-----), base64 DER or a base64 .p7b bundle.',
+		});
+	}
+}
 
 function signerReport(report: CmsSignerReport): IDataObject {
 	const { certificateDer, ...rest } = report;
@@ -138,15 +171,25 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
 	const source = this.getNodeParameter('contentSource', itemIndex) as ContentSource;
-	const options = this.getNodeParameter('options', itemIndex, {}) as { errorIfInvalid?: boolean };
+	const options = this.getNodeParameter('options', itemIndex, {}) as {
+		errorIfInvalid?: boolean;
+		trustedCertificates?: string;
+		validityAt?: 'signingTime' | 'now';
+	};
 	const signature = await signatureBytes.call(this, itemIndex);
 	const content = await contentBytes.call(this, itemIndex, source);
-	const verification = verifyCms(signature, content);
+	const trustedCertificates = options.trustedCertificates?.trim() ? loadTrustedCertificates(options.trustedCertificates, this, itemIndex) : undefined;
+	const verification = verifyCms(signature, content, { trustedCertificates, validityAt: options.validityAt });
 	const signers = verification.signers.map(signerReport);
 
 	if (!verification.valid && options.errorIfInvalid) {
 		const reasons = verification.signers
-			.map((signer, index) => signer.error ?? (signer.signatureValid && signer.digestMatches ? undefined : `signer ${index + 1} does not match the data`))
+			.map(
+				(signer, index) =>
+					signer.error ??
+					(signer.signatureValid && signer.digestMatches ? undefined : `signer ${index + 1} does not match the data`) ??
+					(signer.trustChain && !signer.trustChain.trusted ? `signer ${index + 1} is not trusted: ${signer.trustChain.error}` : undefined),
+			)
 			.filter((reason): reason is string => Boolean(reason));
 		throw new NodeOperationError(this.getNode(), 'The signature is not valid', {
 			itemIndex,
