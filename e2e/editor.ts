@@ -18,7 +18,7 @@ import { parseLineArgs, type N8nLineId } from './install';
 import { assert } from './lib/assertions';
 import { REPO_ROOT, type WorkflowFile, loadWorkflows, EXAMPLES_DIR } from './lib/fixtures';
 import { N8nRestClient, OWNER } from './lib/n8n';
-import { freePort, killAllTracked, seconds } from './lib/process';
+import { freePort, killAllTracked, removeScratch, seconds } from './lib/process';
 import { prepareInstance, type PreparedInstance } from './lib/setup';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -147,7 +147,8 @@ async function launch(theme: Theme): Promise<BrowserContext> {
 		// Runs in the page: n8n reads its theme override from localStorage.
 		(globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('N8N_THEME', chosen);
 	}, theme);
-	context.on('close', () => fs.rmSync(userDataDir, { recursive: true, force: true }));
+	// Chromium may still be writing its profile as the context closes.
+	context.on('close', () => removeScratch(userDataDir));
 	return context;
 }
 
@@ -352,7 +353,7 @@ async function main(): Promise<void> {
 		await prepared?.n8n.stopServer();
 		await prepared?.sandbox.stop();
 		killAllTracked();
-		fs.rmSync(workDir, { recursive: true, force: true });
+		removeScratch(workDir);
 	}
 	const failed = outcomes.filter((outcome) => !outcome.ok).length;
 	console.log(`\n${outcomes.length - failed} passed, ${failed} failed`);

@@ -20,7 +20,7 @@ import { assert } from './lib/assertions';
 import { E2E_WORKFLOWS_DIR, EXAMPLES_DIR, isRunnable, loadWorkflows, sandboxCredentials, writeForImport, type CredentialFixture, type WorkflowFile } from './lib/fixtures';
 import { N8nInstance } from './lib/n8n';
 import { buildAndPack, describeTarball, packedCredentialTypes, packedNodeTypes, type PackedPackage } from './lib/package';
-import { freePort, killAllTracked, seconds } from './lib/process';
+import { freePort, killAllTracked, removeScratch, seconds } from './lib/process';
 import { startSandbox, type RunningSandbox } from './lib/sandbox';
 import { describeRun, scenarios } from './scenarios';
 
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
 		console.log('\nFailed:');
 		for (const outcome of failed) console.log(`  ✗ ${outcome.name}`);
 	}
-	if (!options.keep && failed.length === 0) fs.rmSync(workDir, { recursive: true, force: true });
+	if (!options.keep && failed.length === 0) removeScratch(workDir);
 	else console.log(`\nwork folder kept: ${workDir}`);
 	console.log(`\n${passed.length} passed, ${failed.length} failed${skipped.length ? `, ${skipped.length} skipped` : ''}`);
 	process.exitCode = failed.length ? 1 : 0;

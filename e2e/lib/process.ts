@@ -161,3 +161,15 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export function seconds(started: number): number {
 	return Math.round((Date.now() - started) / 100) / 10;
 }
+
+/**
+ * Removes a scratch folder without ever failing the run: a browser or n8n process that is still closing may
+ * write into it, so removal is retried, and a folder that stays is only reported.
+ */
+export function removeScratch(dir: string): void {
+	try {
+		fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+	} catch (error) {
+		console.log(`  note: could not remove ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+	}
+}
