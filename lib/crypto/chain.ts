@@ -60,8 +60,16 @@ function link(certificate: Certificate): ChainLink {
 
 /** Whether `issuer`'s key made the signature on `certificate` (false, never an exception, for any mismatch). */
 export function isSignedBy(certificate: Certificate, issuer: Certificate): boolean {
+	return isSignatureBy(certificate.der, issuer);
+}
+
+/**
+ * The same for any signed X.509 structure of the shape SEQUENCE { tbs, signatureAlgorithm, signature BIT STRING }:
+ * certificates and CRLs.
+ */
+export function isSignatureBy(signedDer: Buffer, issuer: Certificate): boolean {
 	try {
-		const [tbs, algorithm, signatureValue] = readDer(certificate.der).expect(Tag.sequence).children;
+		const [tbs, algorithm, signatureValue] = readDer(signedDer).expect(Tag.sequence).children;
 		const signature = CERTIFICATE_SIGNATURES[algorithm.expect(Tag.sequence).child(0).oid];
 		if (!signature) return false;
 		const value = signatureValue.expect(Tag.bitString).bytes;

@@ -8,6 +8,8 @@ import { EdoCertificate } from '../../credentials/EdoCertificate.credentials';
 import { EdoCrypto } from '../../nodes/EdoCrypto/EdoCrypto.node';
 import * as binaryHelpers from '../../nodes/shared/binary';
 import { errorItem, toNodeError } from '../../nodes/shared/errors';
+import { clearCrlCache } from '../../lib/crypto/revocation';
+import { CrlServer, OpensslCa, type IssuedCertificate } from '../helpers/crl';
 import { createIdentity, openssl, opensslStatus, opensslVerify, RUSSIAN_SUBJECT, writeTemp } from '../helpers/pki';
 import {
 	opensslThumbprint,
@@ -267,7 +269,7 @@ describe('EDO Crypto node: Sign → Verify', () => {
 describe('EDO Crypto node: Verify', () => {
 	describe('with Trusted Certificates', () => {
 		const signature = () => opensslSign('trusted?', rsa).toString('base64');
-		const verify = (options: Record<string, unknown>) =>
+		const verify = (options: Record<string, string | boolean>) =>
 			run(
 				{ operation: 'verify', signatureSource: 'field', signature: signature(), contentSource: 'text', contentText: 'trusted?', options },
 				{ credentials: undefined },
@@ -291,6 +293,56 @@ describe('EDO Crypto node: Verify', () => {
 			const strict = await verify({ trustedCertificates: ec.certPem, errorIfInvalid: true });
 			expect(strict.error?.message).toBe('The signature is not valid');
 			expect(String(strict.error?.description)).toContain('signer 1 is not trusted: no trusted certificate issued');
+		});
+
+		describe('and Check Revocation (CRL)', () => {
+			const server = new CrlServer();
+			let ca: OpensslCa;
+			let good: IssuedCertificate;
+			let revoked: IssuedCertificate;
+
+			beforeAll(async () => {
+				const base = await server.start();
+				ca = new OpensslCa('rsa', 'Node CRL CA', `${base}/node/ca.crl`);
+				good = ca.issue('node-good');
+				revoked = ca.issue('node-revoked');
+				ca.revoke(revoked.certPath, 'superseded');
+				server.files.set('/node/ca.crl', ca.crl().der);
+			});
+			afterAll(async () => {
+				await server.stop();
+				clearCrlCache();
+			});
+
+			const verifySignedBy = (signer: IssuedCertificate, options: Record<string, string | boolean>) => {
+				const signature = openssl(['cms', '-sign', '-binary', '-outform', 'DER', '-signer', signer.certPath, '-inkey', signer.keyPath], 'crl?');
+				return run(
+					{ operation: 'verify', signatureSource: 'field', signature: signature.toString('base64'), contentSource: 'text', contentText: 'crl?', options },
+					{ credentials: undefined },
+				);
+			};
+
+			it('a signer on no CRL is valid, with its status fetched over HTTP', async () => {
+				const { output, error } = await verifySignedBy(good, { trustedCertificates: ca.certificate.pem, checkRevocation: true });
+				expect(error).toBeUndefined();
+				expect(output[0][0].json.valid).toBe(true);
+				const [signer] = output[0][0].json.signers as Array<{ revocation: Array<Record<string, unknown>> }>;
+				expect(signer.revocation).toEqual([expect.objectContaining({ status: 'good', thumbprint: good.certificate.thumbprint })]);
+				expect(server.requests).toContain('/node/ca.crl');
+			});
+
+			it('a revoked signer is not valid; "Error If Invalid" says when and why', async () => {
+				const soft = await verifySignedBy(revoked, { trustedCertificates: ca.certificate.pem, checkRevocation: true });
+				expect(soft.output[0][0].json.valid).toBe(false);
+				const strict = await verifySignedBy(revoked, { trustedCertificates: ca.certificate.pem, checkRevocation: true, errorIfInvalid: true });
+				expect(String(strict.error?.description)).toMatch(/signer 1: "CN=node-revoked" was revoked on \S+ \(superseded\)/);
+			});
+
+			it('asks for Trusted Certificates first', async () => {
+				const { error } = await verifySignedBy(good, { checkRevocation: true });
+				expect(error?.message).toBe('Check Revocation needs Trusted Certificates');
+				expect(error?.context?.itemIndex).toBe(0);
+			});
 		});
 
 		it('says what is wrong with unreadable trusted certificates, naming the item', async () => {

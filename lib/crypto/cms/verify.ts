@@ -45,6 +45,8 @@ export interface CmsVerification {
 	/** The encapsulated content of an attached signature. */
 	content?: Buffer;
 	signers: CmsSignerReport[];
+	/** Every certificate at hand: those the signature carries, the extra ones given, and the trust anchors. */
+	certificates: Certificate[];
 	/** Trust anchors were given and every signer's path was checked (revocation never is). */
 	trustChainChecked: boolean;
 }
@@ -195,6 +197,7 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 		detached: !parsed.content,
 		content: parsed.content,
 		signers,
+		certificates: [...certificates, ...(anchors ?? [])],
 		trustChainChecked: anchors !== undefined,
 	};
 }

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { Certificate, loadCertificates } from '../../../lib/crypto/certificate';
-import { verifyCms, type CmsSignerReport } from '../../../lib/crypto/cms/verify';
+import { verifyCms, type CmsSignerReport, type CmsVerification } from '../../../lib/crypto/cms/verify';
+import { checkRevocation, httpCrlFetcher, type RevocationReport } from '../../../lib/crypto/revocation';
 import { decodeBinary } from '../../../lib/crypto/encoding';
 import { readBinaryProperty } from '../../shared/binary';
 import { bytesFromField } from '../../shared/input';
@@ -115,11 +116,42 @@ export const description: INodeProperties[] = forOperation('verify', [
 				default: 'signingTime',
 				description: 'The moment the certificates of the chain must be valid at, with Trusted Certificates',
 			},
+			{
+				displayName: 'Check Revocation (CRL)',
+				name: 'checkRevocation',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to download the CRLs the certificates of a trusted path name and check that none is revoked (needs Trusted Certificates). "valid" then needs every status to be "good".',
+			},
 		],
 	},
 ]);
 
 type ContentSource = 'binary' | 'text' | 'base64' | 'attached';
+
+type SignerWithRevocation = CmsSignerReport & { revocation?: RevocationReport[] };
+
+/** Adds each trusted signer's revocation statuses; "valid" stays true only when every status is "good". */
+async function addRevocation(verification: CmsVerification): Promise<void> {
+	const fetchCrl = httpCrlFetcher();
+	for (const signer of verification.signers as SignerWithRevocation[]) {
+		const chain = signer.trustChain;
+		if (!chain?.trusted) continue;
+		const path = chain.path.flatMap((link) => verification.certificates.find((certificate) => certificate.thumbprint === link.thumbprint) ?? []);
+		signer.revocation = await checkRevocation(path, new Date(chain.checkedAt), fetchCrl);
+		if (signer.revocation.some((report) => report.status !== 'good')) verification.valid = false;
+	}
+}
+
+function revocationProblem(signer: SignerWithRevocation, index: number): string | undefined {
+	const problem = signer.revocation?.find((report) => report.status !== 'good');
+	if (!problem) return undefined;
+	if (problem.status === 'revoked') {
+		return `signer ${index + 1}: "${problem.subject}" was revoked on ${problem.revokedAt}${problem.reason ? ` (${problem.reason})` : ''}`;
+	}
+	return `signer ${index + 1}: the revocation of "${problem.subject}" could not be checked: ${problem.error}`;
+}
 
 function loadTrustedCertificates(text: string, context: IExecuteFunctions, itemIndex: number): Certificate[] {
 	try {
@@ -175,11 +207,19 @@ export async function execute(
 		errorIfInvalid?: boolean;
 		trustedCertificates?: string;
 		validityAt?: 'signingTime' | 'now';
+		checkRevocation?: boolean;
 	};
 	const signature = await signatureBytes.call(this, itemIndex);
 	const content = await contentBytes.call(this, itemIndex, source);
 	const trustedCertificates = options.trustedCertificates?.trim() ? loadTrustedCertificates(options.trustedCertificates, this, itemIndex) : undefined;
+	if (options.checkRevocation && !trustedCertificates) {
+		throw new NodeOperationError(this.getNode(), 'Check Revocation needs Trusted Certificates', {
+			itemIndex,
+			description: 'Revocation is checked along the path to a trusted certificate: add your root certificates under Trusted Certificates.',
+		});
+	}
 	const verification = verifyCms(signature, content, { trustedCertificates, validityAt: options.validityAt });
+	if (options.checkRevocation) await addRevocation(verification);
 	const signers = verification.signers.map(signerReport);
 
 	if (!verification.valid && options.errorIfInvalid) {
@@ -188,7 +228,8 @@ export async function execute(
 				(signer, index) =>
 					signer.error ??
 					(signer.signatureValid && signer.digestMatches ? undefined : `signer ${index + 1} does not match the data`) ??
-					(signer.trustChain && !signer.trustChain.trusted ? `signer ${index + 1} is not trusted: ${signer.trustChain.error}` : undefined),
+					(signer.trustChain && !signer.trustChain.trusted ? `signer ${index + 1} is not trusted: ${signer.trustChain.error}` : undefined) ??
+					revocationProblem(signer, index),
 			)
 			.filter((reason): reason is string => Boolean(reason));
 		throw new NodeOperationError(this.getNode(), 'The signature is not valid', {

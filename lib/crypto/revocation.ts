@@ -1,0 +1,140 @@
+/**
+ * Revocation of the certificates of a trusted path, from the CRLs their distribution points name (RFC 5280
+ * §6.3, full CRLs only). Each CRL must be issued and signed by the certificate's issuer (RSA, ECDSA or GOST,
+ * checked with our own code as for certificates) and be current. OCSP, delta CRLs and indirect CRLs are not
+ * used. CRLs are fetched by the caller's function (HTTP in the nodes) and kept until their nextUpdate.
+ */
+import 'reflect-metadata';
+import { CRLDistributionPointsExtension, X509Certificate, X509Crl, X509CrlReason } from '@peculiar/x509';
+
+import type { Certificate } from './certificate';
+import { isSignatureBy } from './chain';
+import { decodeBinary } from './encoding';
+import { getHttpClient } from '../http/client';
+
+export type RevocationState = 'good' | 'revoked' | 'unknown';
+
+export interface RevocationReport {
+	subject: string;
+	thumbprint: string;
+	status: RevocationState;
+	/** The CRL the status comes from. */
+	crl?: string;
+	/** When it was revoked (ISO 8601): before the checked moment for "revoked", after it for "good". */
+	revokedAt?: string;
+	reason?: string;
+	/** Why the status is "unknown". */
+	error?: string;
+}
+
+/** Gets the bytes of a CRL by URL (DER or PEM); throws with a message that names what failed. */
+export type CrlFetcher = (url: string) => Promise<Uint8Array>;
+
+interface CachedCrl {
+	der: Buffer;
+	nextUpdate?: number;
+}
+
+/** Parsed CRLs by URL, kept until their nextUpdate (bounded: CRLs of large CAs run to megabytes). */
+const crlCache = new Map<string, CachedCrl>();
+const CRL_CACHE_LIMIT = 32;
+
+export function clearCrlCache(): void {
+	crlCache.clear();
+}
+
+/** http(s) URLs of the certificate's CRL distribution points (LDAP points are skipped). */
+export function crlUrlsOf(certificate: Certificate): string[] {
+	const extension = new X509Certificate(certificate.der).getExtension(CRLDistributionPointsExtension);
+	const urls: string[] = [];
+	for (const point of extension?.distributionPoints ?? []) {
+		for (const name of point.distributionPoint?.fullName ?? []) {
+			const uri = name.uniformResourceIdentifier;
+			if (uri && /^https?:\/\//i.test(uri)) urls.push(uri);
+		}
+	}
+	return urls;
+}
+
+async function loadCrl(url: string, fetchCrl: CrlFetcher, now: Date): Promise<Buffer> {
+	const cached = crlCache.get(url);
+	if (cached && (cached.nextUpdate === undefined || cached.nextUpdate > now.getTime())) return cached.der;
+	const der = decodeBinary(Buffer.from(await fetchCrl(url)), 'CRL');
+	const crl = new X509Crl(der);
+	crlCache.set(url, { der, nextUpdate: crl.nextUpdate?.getTime() });
+	if (crlCache.size > CRL_CACHE_LIMIT) crlCache.delete(crlCache.keys().next().value as string);
+	return der;
+}
+
+function reasonName(reason: X509CrlReason | undefined): string | undefined {
+	return reason === undefined ? undefined : (X509CrlReason[reason] ?? String(reason));
+}
+
+/** Why this CRL cannot speak for `certificate`, or undefined when it can. */
+function crlProblem(crl: X509Crl, der: Buffer, certificate: Certificate, issuer: Certificate, now: Date): string | undefined {
+	if (!Buffer.from(crl.issuerName.toArrayBuffer()).equals(certificate.issuerNameDer)) {
+		return `it was issued by "${crl.issuer}", not by the certificate's issuer`;
+	}
+	if (!isSignatureBy(der, issuer)) return `its signature does not verify with the key of "${issuer.subject}"`;
+	if (crl.thisUpdate.getTime() > now.getTime()) return `it is dated in the future (${crl.thisUpdate.toISOString()})`;
+	if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime()) {
+		return `it is out of date: its next update was due ${crl.nextUpdate.toISOString()}`;
+	}
+	return undefined;
+}
+
+async function revocationOf(certificate: Certificate, issuer: Certificate, at: Date, now: Date, fetchCrl: CrlFetcher): Promise<RevocationReport> {
+	const report: RevocationReport = { subject: certificate.subject, thumbprint: certificate.thumbprint, status: 'unknown' };
+	const urls = crlUrlsOf(certificate);
+	if (urls.length === 0) return { ...report, error: 'the certificate names no http(s) CRL distribution point' };
+	const problems: string[] = [];
+	for (const url of urls) {
+		let der: Buffer;
+		let crl: X509Crl;
+		try {
+			der = await loadCrl(url, fetchCrl, now);
+			crl = new X509Crl(der);
+		} catch (error) {
+			problems.push(`${url}: ${error instanceof Error ? error.message : 'could not be read'}`);
+			continue;
+		}
+		const problem = crlProblem(crl, der, certificate, issuer, now);
+		if (problem) {
+			problems.push(`${url}: ${problem}`);
+			continue;
+		}
+		const entry = crl.entries.find((candidate) => candidate.serialNumber.toUpperCase() === certificate.serialNumber);
+		if (!entry) return { ...report, status: 'good', crl: url };
+		const revokedAt = entry.revocationDate;
+		return {
+			...report,
+			status: revokedAt.getTime() <= at.getTime() ? 'revoked' : 'good',
+			crl: url,
+			revokedAt: revokedAt.toISOString(),
+			...(entry.reason !== undefined ? { reason: reasonName(entry.reason) } : {}),
+		};
+	}
+	return { ...report, error: `no usable CRL: ${problems.join('; ')}` };
+}
+
+/**
+ * The revocation status of every certificate of a path (signer first, trust anchor last; the anchor itself is
+ * not asked about). `at` is the moment that counts (the signing time, usually); `now` judges CRL freshness.
+ */
+export async function checkRevocation(path: Certificate[], at: Date, fetchCrl: CrlFetcher, now = new Date()): Promise<RevocationReport[]> {
+	const reports: RevocationReport[] = [];
+	for (let index = 0; index + 1 < path.length; index++) {
+		reports.push(await revocationOf(path[index], path[index + 1], at, now, fetchCrl));
+	}
+	return reports;
+}
+
+/** Fetches CRLs over HTTP(S) with the package's transport (proxy settings, timeouts, retries on GET). */
+export function httpCrlFetcher(timeouts: { connectMs?: number; headersMs?: number; bodyMs?: number } = {}): CrlFetcher {
+	return async (url: string) => {
+		const target = new URL(url);
+		const client = getHttpClient({ baseUrl: `${target.origin}/`, serviceName: `the CRL server ${target.host}`, timeouts });
+		const response = await client.request<Buffer>({ method: 'GET', path: `${target.pathname}${target.search}`, responseType: 'buffer' });
+		return response.body;
+	};
+}
