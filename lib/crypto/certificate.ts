@@ -118,6 +118,9 @@ const RUSSIAN_IDENTIFIERS = {
 	snils: '1.2.643.100.3',
 } as const;
 
+const parsedCertificates = new Map<string, Certificate>();
+const PARSED_CERTIFICATES_LIMIT = 512;
+
 export class Certificate {
 	readonly der: Buffer;
 	/** SHA-1 of the DER, uppercase hex. */
@@ -166,16 +169,26 @@ export class Certificate {
 		if (keyIdentifier !== undefined) this.subjectKeyIdentifier = Buffer.from(keyIdentifier, 'hex');
 	}
 
-	/** Parses a DER certificate; garbage gives NOT_A_CERTIFICATE with a clear message. */
+	/**
+	 * Parses a DER certificate; garbage gives NOT_A_CERTIFICATE with a clear message. Parsing costs about a
+	 * millisecond, and the same certificates come back with every signature of a counterparty, so parsed ones
+	 * are kept (immutable, by the SHA-256 of their bytes).
+	 */
 	static fromDer(der: Buffer): Certificate {
 		if (!Buffer.isBuffer(der) || der.length === 0) {
 			throw new EdoCryptoError('NOT_A_CERTIFICATE', 'The certificate is empty', 'Provide an X.509 certificate (PEM, base64 or DER).');
 		}
+		const cacheKey = crypto.createHash('sha256').update(der).digest('base64');
+		const cached = parsedCertificates.get(cacheKey);
+		if (cached) return cached;
 		try {
 			const top = readFirst(der);
 			const shape = recognizeNonCertificate(top);
 			if (shape) throw shape;
-			return new Certificate(top);
+			const certificate = new Certificate(top);
+			parsedCertificates.set(cacheKey, certificate);
+			if (parsedCertificates.size > PARSED_CERTIFICATES_LIMIT) parsedCertificates.delete(parsedCertificates.keys().next().value as string);
+			return certificate;
 		} catch (error) {
 			if (error instanceof EdoCryptoError) throw error;
 			const truncated = error instanceof Asn1Error && error.truncated;

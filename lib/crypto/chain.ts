@@ -88,13 +88,26 @@ export function isSignatureBy(signedDer: Buffer, issuer: Certificate): boolean {
 	}
 }
 
-function extensionsOf(certificate: Certificate): { isCa?: boolean; authorityKeyId?: Buffer } {
-	const x509 = new X509Certificate(certificate.der);
-	const keyId = x509.getExtension(AuthorityKeyIdentifierExtension)?.keyId;
-	return {
-		isCa: x509.getExtension(BasicConstraintsExtension)?.ca,
-		authorityKeyId: keyId ? Buffer.from(keyId, 'hex') : undefined,
-	};
+interface ChainExtensions {
+	isCa?: boolean;
+	authorityKeyId?: Buffer;
+}
+
+/** Certificates are immutable and parsed ones are shared (Certificate.fromDer), so their extensions can be kept. */
+const extensionsCache = new WeakMap<Certificate, ChainExtensions>();
+
+function extensionsOf(certificate: Certificate): ChainExtensions {
+	let extensions = extensionsCache.get(certificate);
+	if (!extensions) {
+		const x509 = new X509Certificate(certificate.der);
+		const keyId = x509.getExtension(AuthorityKeyIdentifierExtension)?.keyId;
+		extensions = {
+			isCa: x509.getExtension(BasicConstraintsExtension)?.ca,
+			authorityKeyId: keyId ? Buffer.from(keyId, 'hex') : undefined,
+		};
+		extensionsCache.set(certificate, extensions);
+	}
+	return extensions;
 }
 
 function validityError(certificate: Certificate, at: Date): string | undefined {
