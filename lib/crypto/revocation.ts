@@ -1,8 +1,8 @@
 /**
- * Revocation of the certificates of a trusted path, from the CRLs their distribution points name (RFC 5280
- * §6.3, full CRLs only). Each CRL must be issued and signed by the certificate's issuer (RSA, ECDSA or GOST,
- * checked with our own code as for certificates) and be current. OCSP, delta CRLs and indirect CRLs are not
- * used. CRLs are fetched by the caller's function (HTTP in the nodes) and kept until their nextUpdate.
+ * Revocation of the certificates of a trusted path: by OCSP (ocsp.ts) and/or from the CRLs their distribution
+ * points name (RFC 5280 §6.3, full CRLs only). Each CRL must be issued and signed by the certificate's issuer
+ * (RSA, ECDSA or GOST, checked with our own code as for certificates) and be current. Delta and indirect CRLs
+ * are not used. The caller supplies the transports (HTTP in the nodes); CRLs are kept until their nextUpdate.
  */
 import 'reflect-metadata';
 import { CRLDistributionPointsExtension, X509Certificate, X509Crl, X509CrlReason } from '@peculiar/x509';
@@ -10,6 +10,7 @@ import { CRLDistributionPointsExtension, X509Certificate, X509Crl, X509CrlReason
 import type { Certificate } from './certificate';
 import { isSignatureBy } from './chain';
 import { decodeBinary } from './encoding';
+import { queryOcsp, type OcspTransport } from './ocsp';
 import { getHttpClient } from '../http/client';
 
 export type RevocationState = 'good' | 'revoked' | 'unknown';
@@ -18,8 +19,12 @@ export interface RevocationReport {
 	subject: string;
 	thumbprint: string;
 	status: RevocationState;
+	/** Where the status comes from. */
+	source?: 'ocsp' | 'crl';
 	/** The CRL the status comes from. */
 	crl?: string;
+	/** The OCSP responder the status comes from. */
+	responder?: string;
 	/** When it was revoked (ISO 8601): before the checked moment for "revoked", after it for "good". */
 	revokedAt?: string;
 	reason?: string;
@@ -29,6 +34,12 @@ export interface RevocationReport {
 
 /** Gets the bytes of a CRL by URL (DER or PEM); throws with a message that names what failed. */
 export type CrlFetcher = (url: string) => Promise<Uint8Array>;
+
+/** Where revocation is asked, in this order: OCSP first when given, then CRLs. */
+export interface RevocationSources {
+	ocsp?: OcspTransport;
+	crl?: CrlFetcher;
+}
 
 interface CachedCrl {
 	der: Buffer;
@@ -83,10 +94,43 @@ function crlProblem(crl: X509Crl, der: Buffer, certificate: Certificate, issuer:
 	return undefined;
 }
 
-async function revocationOf(certificate: Certificate, issuer: Certificate, at: Date, now: Date, fetchCrl: CrlFetcher): Promise<RevocationReport> {
+/** "revoked" only when revoked before the moment that counts; a later revocation is reported on a "good". */
+function revokedAt(revocation: Date, at: Date): RevocationState {
+	return revocation.getTime() <= at.getTime() ? 'revoked' : 'good';
+}
+
+async function byOcsp(certificate: Certificate, issuer: Certificate, at: Date, now: Date, transport: OcspTransport): Promise<RevocationReport | string> {
+	const result = await queryOcsp(certificate, issuer, transport, now);
+	if ('error' in result) return `OCSP: ${result.error}`;
+	const { url, answer } = result;
+	const report: RevocationReport = { subject: certificate.subject, thumbprint: certificate.thumbprint, status: answer.status, source: 'ocsp', responder: url };
+	if (answer.status === 'unknown') return `OCSP: ${url} does not know the certificate`;
+	if (answer.revokedAt) {
+		report.status = revokedAt(new Date(answer.revokedAt), at);
+		report.revokedAt = answer.revokedAt;
+		if (answer.reason) report.reason = answer.reason;
+	}
+	return report;
+}
+
+async function revocationOf(certificate: Certificate, issuer: Certificate, at: Date, now: Date, sources: RevocationSources): Promise<RevocationReport> {
 	const report: RevocationReport = { subject: certificate.subject, thumbprint: certificate.thumbprint, status: 'unknown' };
+	const problems: string[] = [];
+	if (sources.ocsp) {
+		const answer = await byOcsp(certificate, issuer, at, now, sources.ocsp);
+		if (typeof answer !== 'string') return answer;
+		problems.push(answer);
+	}
+	if (!sources.crl) return { ...report, error: problems.join('; ') };
+	const crl = await byCrl(certificate, issuer, at, now, sources.crl);
+	if (typeof crl !== 'string') return crl;
+	return { ...report, error: [...problems, crl].join('; ') };
+}
+
+async function byCrl(certificate: Certificate, issuer: Certificate, at: Date, now: Date, fetchCrl: CrlFetcher): Promise<RevocationReport | string> {
+	const report: RevocationReport = { subject: certificate.subject, thumbprint: certificate.thumbprint, status: 'unknown', source: 'crl' };
 	const urls = crlUrlsOf(certificate);
-	if (urls.length === 0) return { ...report, error: 'the certificate names no http(s) CRL distribution point' };
+	if (urls.length === 0) return 'the certificate names no http(s) CRL distribution point';
 	const problems: string[] = [];
 	for (const url of urls) {
 		let der: Buffer;
@@ -105,26 +149,25 @@ async function revocationOf(certificate: Certificate, issuer: Certificate, at: D
 		}
 		const entry = crl.entries.find((candidate) => candidate.serialNumber.toUpperCase() === certificate.serialNumber);
 		if (!entry) return { ...report, status: 'good', crl: url };
-		const revokedAt = entry.revocationDate;
 		return {
 			...report,
-			status: revokedAt.getTime() <= at.getTime() ? 'revoked' : 'good',
+			status: revokedAt(entry.revocationDate, at),
 			crl: url,
-			revokedAt: revokedAt.toISOString(),
+			revokedAt: entry.revocationDate.toISOString(),
 			...(entry.reason !== undefined ? { reason: reasonName(entry.reason) } : {}),
 		};
 	}
-	return { ...report, error: `no usable CRL: ${problems.join('; ')}` };
+	return `no usable CRL: ${problems.join('; ')}`;
 }
 
 /**
  * The revocation status of every certificate of a path (signer first, trust anchor last; the anchor itself is
  * not asked about). `at` is the moment that counts (the signing time, usually); `now` judges CRL freshness.
  */
-export async function checkRevocation(path: Certificate[], at: Date, fetchCrl: CrlFetcher, now = new Date()): Promise<RevocationReport[]> {
+export async function checkRevocation(path: Certificate[], at: Date, sources: RevocationSources, now = new Date()): Promise<RevocationReport[]> {
 	const reports: RevocationReport[] = [];
 	for (let index = 0; index + 1 < path.length; index++) {
-		reports.push(await revocationOf(path[index], path[index + 1], at, now, fetchCrl));
+		reports.push(await revocationOf(path[index], path[index + 1], at, now, sources));
 	}
 	return reports;
 }
@@ -135,6 +178,23 @@ export function httpCrlFetcher(timeouts: { connectMs?: number; headersMs?: numbe
 		const target = new URL(url);
 		const client = getHttpClient({ baseUrl: `${target.origin}/`, serviceName: `the CRL server ${target.host}`, timeouts });
 		const response = await client.request<Buffer>({ method: 'GET', path: `${target.pathname}${target.search}`, responseType: 'buffer' });
+		return response.body;
+	};
+}
+
+/** Posts OCSP requests over HTTP(S) with the package's transport. */
+export function httpOcspTransport(timeouts: { connectMs?: number; headersMs?: number; bodyMs?: number } = {}): OcspTransport {
+	return async (url: string, request: Buffer) => {
+		const target = new URL(url);
+		const client = getHttpClient({ baseUrl: `${target.origin}/`, serviceName: `the OCSP responder ${target.host}`, timeouts });
+		const response = await client.request<Buffer>({
+			method: 'POST',
+			path: `${target.pathname}${target.search}`,
+			headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+			body: request,
+			idempotent: true,
+			responseType: 'buffer',
+		});
 		return response.body;
 	};
 }

@@ -1,6 +1,7 @@
 /**
- * CRL test fixtures: a local HTTP server for CRLs and a small CA run by `openssl ca` (RSA, or GOST with the
- * engine) whose certificates name a distribution point on that server.
+ * Revocation test fixtures: a local HTTP server for CRLs and OCSP, and a small CA run by `openssl ca` (RSA, or
+ * GOST with the engine) whose certificates name a CRL distribution point and, when asked, an OCSP responder on
+ * that server. OCSP answers come from `openssl ocsp` over the CA's database: an independent implementation.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -18,15 +19,22 @@ export interface IssuedCertificate {
 	certificate: Certificate;
 }
 
-/** The CRL server: serves whatever the test put under a path, and counts requests. */
+/** The server: GET serves what the test put under a path (CRLs); POST goes to a handler (OCSP). Counts requests. */
 export class CrlServer {
 	readonly files = new Map<string, Buffer>();
+	readonly handlers = new Map<string, (body: Buffer) => Buffer>();
 	readonly requests: string[] = [];
 	private server = http.createServer((request, response) => {
-		this.requests.push(request.url ?? '');
-		const body = this.files.get(request.url ?? '');
-		response.writeHead(body ? 200 : 404, { 'content-type': 'application/pkix-crl' });
-		response.end(body ?? 'not found');
+		const url = request.url ?? '';
+		this.requests.push(request.method === 'POST' ? `POST ${url}` : url);
+		const chunks: Buffer[] = [];
+		request.on('data', (chunk: Buffer) => chunks.push(chunk));
+		request.on('end', () => {
+			const handler = request.method === 'POST' ? this.handlers.get(url) : undefined;
+			const body = handler ? handler(Buffer.concat(chunks)) : this.files.get(url);
+			response.writeHead(body ? 200 : 404, { 'content-type': handler ? 'application/ocsp-response' : 'application/pkix-crl' });
+			response.end(body ?? 'not found');
+		});
 	});
 
 	async start(): Promise<string> {
@@ -50,6 +58,7 @@ export class OpensslCa {
 		readonly kind: CaKind,
 		readonly name: string,
 		readonly crlUrl: string,
+		readonly ocspUrl?: string,
 	) {
 		this.dir = tempPath(`ca-${kind}-${name.replace(/\W+/g, '-')}`);
 		mkdirSync(`${this.dir}/newcerts`, { recursive: true });
@@ -74,6 +83,9 @@ export class OpensslCa {
 			'[ca_ext]', 'basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature', 'subjectKeyIdentifier=hash',
 			'[leaf_ext]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=digitalSignature,nonRepudiation', 'subjectKeyIdentifier=hash',
 			'authorityKeyIdentifier=keyid', `crlDistributionPoints=URI:${this.crlUrl}`,
+			...(this.ocspUrl ? [`authorityInfoAccess=OCSP;URI:${this.ocspUrl}`] : []),
+			'[ocsp_ext]', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=OCSPSigning',
+			'subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid',
 			'',
 		].join('\n');
 	}
@@ -91,14 +103,14 @@ export class OpensslCa {
 		else gostOpenssl(['genpkey', '-algorithm', 'gost2012_256', '-pkeyopt', 'paramset:A', '-out', path]);
 	}
 
-	issue(commonName: string): IssuedCertificate {
+	issue(commonName: string, extensions = 'leaf_ext'): IssuedCertificate {
 		const keyPath = `${this.dir}/${commonName}.key`;
 		const csrPath = `${this.dir}/${commonName}.csr`;
 		const certPath = `${this.dir}/${commonName}.pem`;
 		this.newKey(keyPath);
 		this.run(['req', '-new', '-key', keyPath, '-subj', `/CN=${commonName}`, '-config', `${this.dir}/ca.cnf`, '-out', csrPath]);
 		const md = this.kind === 'gost256' ? 'md_gost12_256' : 'sha256';
-		this.run(['ca', '-batch', '-config', `${this.dir}/ca.cnf`, '-cert', this.certPath, '-keyfile', this.keyPath, '-md', md, '-extensions', 'leaf_ext', '-notext', '-in', csrPath, '-out', certPath]);
+		this.run(['ca', '-batch', '-config', `${this.dir}/ca.cnf`, '-cert', this.certPath, '-keyfile', this.keyPath, '-md', md, '-extensions', extensions, '-notext', '-in', csrPath, '-out', certPath]);
 		return { certPath, keyPath, certificate: loadCertificate(readFileSync(certPath, 'utf8')) };
 	}
 
@@ -119,5 +131,23 @@ export class OpensslCa {
 	opensslAccepts(certPath: string, crlPemPath: string): boolean {
 		const args = ['verify', '-crl_check', '-CAfile', this.certPath, '-CRLfile', crlPemPath, certPath];
 		return (this.kind === 'gost256' ? gostOpensslStatus(args) : opensslStatus(args)).ok;
+	}
+
+	/**
+	 * `openssl ocsp` answering a DER request from this CA's database, signed by the CA or by `signer` (a
+	 * delegated responder); each answer is valid for a day.
+	 */
+	ocspRespond(request: Buffer, signer?: { certPath: string; keyPath: string }): Buffer {
+		const stamp = `${Date.now()}-${Math.random().toString(16).slice(2)}`;
+		const requestPath = `${this.dir}/ocsp-${stamp}.req`;
+		const responsePath = `${this.dir}/ocsp-${stamp}.resp`;
+		writeFileSync(requestPath, request);
+		const args = [
+			'ocsp', '-index', `${this.dir}/index.txt`, '-CA', this.certPath, '-rsigner', signer?.certPath ?? this.certPath,
+			'-rkey', signer?.keyPath ?? this.keyPath, '-reqin', requestPath, '-respout', responsePath, '-ndays', '1',
+		];
+		if (this.kind === 'gost256') args.push('-rmd', 'md_gost12_256');
+		this.run(args);
+		return readFileSync(responsePath);
 	}
 }

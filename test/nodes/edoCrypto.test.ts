@@ -295,7 +295,7 @@ describe('EDO Crypto node: Verify', () => {
 			expect(String(strict.error?.description)).toContain('signer 1 is not trusted: no trusted certificate issued');
 		});
 
-		describe('and Check Revocation (CRL)', () => {
+		describe('and Check Revocation', () => {
 			const server = new CrlServer();
 			let ca: OpensslCa;
 			let good: IssuedCertificate;
@@ -303,11 +303,16 @@ describe('EDO Crypto node: Verify', () => {
 
 			beforeAll(async () => {
 				const base = await server.start();
-				ca = new OpensslCa('rsa', 'Node CRL CA', `${base}/node/ca.crl`);
+				ca = new OpensslCa('rsa', 'Node CRL CA', `${base}/node/ca.crl`, `${base}/node/ocsp`);
 				good = ca.issue('node-good');
 				revoked = ca.issue('node-revoked');
 				ca.revoke(revoked.certPath, 'superseded');
 				server.files.set('/node/ca.crl', ca.crl().der);
+				server.handlers.set('/node/ocsp', (request) => ca.ocspRespond(request));
+			});
+			beforeEach(() => {
+				server.requests.length = 0;
+				clearCrlCache();
 			});
 			afterAll(async () => {
 				await server.stop();
@@ -322,24 +327,31 @@ describe('EDO Crypto node: Verify', () => {
 				);
 			};
 
-			it('a signer on no CRL is valid, with its status fetched over HTTP', async () => {
-				const { output, error } = await verifySignedBy(good, { trustedCertificates: ca.certificate.pem, checkRevocation: true });
+			it('a good signer is valid, with its status from the OCSP responder', async () => {
+				const { output, error } = await verifySignedBy(good, { trustedCertificates: ca.certificate.pem, revocationCheck: 'ocspThenCrl' });
 				expect(error).toBeUndefined();
 				expect(output[0][0].json.valid).toBe(true);
 				const [signer] = output[0][0].json.signers as Array<{ revocation: Array<Record<string, unknown>> }>;
-				expect(signer.revocation).toEqual([expect.objectContaining({ status: 'good', thumbprint: good.certificate.thumbprint })]);
-				expect(server.requests).toContain('/node/ca.crl');
+				expect(signer.revocation).toEqual([expect.objectContaining({ status: 'good', source: 'ocsp', thumbprint: good.certificate.thumbprint })]);
+				expect(server.requests).toEqual(['POST /node/ocsp']);
+			});
+
+			it('"CRL Only" reads the CRL instead', async () => {
+				const { output } = await verifySignedBy(good, { trustedCertificates: ca.certificate.pem, revocationCheck: 'crl' });
+				const [signer] = output[0][0].json.signers as Array<{ revocation: Array<Record<string, unknown>> }>;
+				expect(signer.revocation).toEqual([expect.objectContaining({ status: 'good', source: 'crl' })]);
+				expect(server.requests).toEqual(['/node/ca.crl']);
 			});
 
 			it('a revoked signer is not valid; "Error If Invalid" says when and why', async () => {
-				const soft = await verifySignedBy(revoked, { trustedCertificates: ca.certificate.pem, checkRevocation: true });
+				const soft = await verifySignedBy(revoked, { trustedCertificates: ca.certificate.pem, revocationCheck: 'ocspThenCrl' });
 				expect(soft.output[0][0].json.valid).toBe(false);
-				const strict = await verifySignedBy(revoked, { trustedCertificates: ca.certificate.pem, checkRevocation: true, errorIfInvalid: true });
+				const strict = await verifySignedBy(revoked, { trustedCertificates: ca.certificate.pem, revocationCheck: 'ocspThenCrl', errorIfInvalid: true });
 				expect(String(strict.error?.description)).toMatch(/signer 1: "CN=node-revoked" was revoked on \S+ \(superseded\)/);
 			});
 
 			it('asks for Trusted Certificates first', async () => {
-				const { error } = await verifySignedBy(good, { checkRevocation: true });
+				const { error } = await verifySignedBy(good, { revocationCheck: 'ocspThenCrl' });
 				expect(error?.message).toBe('Check Revocation needs Trusted Certificates');
 				expect(error?.context?.itemIndex).toBe(0);
 			});

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { Certificate, loadCertificates } from '../../../lib/crypto/certificate';
 import { verifyCms, type CmsSignerReport, type CmsVerification } from '../../../lib/crypto/cms/verify';
-import { checkRevocation, httpCrlFetcher, type RevocationReport } from '../../../lib/crypto/revocation';
+import { checkRevocation, httpCrlFetcher, httpOcspTransport, type RevocationReport, type RevocationSources } from '../../../lib/crypto/revocation';
 import { decodeBinary } from '../../../lib/crypto/encoding';
 import { readBinaryProperty } from '../../shared/binary';
 import { bytesFromField } from '../../shared/input';
@@ -117,12 +117,18 @@ export const description: INodeProperties[] = forOperation('verify', [
 				description: 'The moment the certificates of the chain must be valid at, with Trusted Certificates',
 			},
 			{
-				displayName: 'Check Revocation (CRL)',
-				name: 'checkRevocation',
-				type: 'boolean',
-				default: false,
+				displayName: 'Check Revocation',
+				name: 'revocationCheck',
+				type: 'options',
+				options: [
+					{ name: 'No', value: 'none' },
+					{ name: 'OCSP, Then CRL', value: 'ocspThenCrl', description: 'Ask the OCSP responder; when it cannot answer, use the CRL' },
+					{ name: 'OCSP Only', value: 'ocsp' },
+					{ name: 'CRL Only', value: 'crl' },
+				],
+				default: 'none',
 				description:
-					'Whether to download the CRLs the certificates of a trusted path name and check that none is revoked (needs Trusted Certificates). "valid" then needs every status to be "good".',
+					'Whether to ask the OCSP responders and/or CRLs that the certificates of a trusted path name whether any is revoked (needs Trusted Certificates). "valid" then needs every status to be "good".',
 			},
 		],
 	},
@@ -133,13 +139,16 @@ type ContentSource = 'binary' | 'text' | 'base64' | 'attached';
 type SignerWithRevocation = CmsSignerReport & { revocation?: RevocationReport[] };
 
 /** Adds each trusted signer's revocation statuses; "valid" stays true only when every status is "good". */
-async function addRevocation(verification: CmsVerification): Promise<void> {
-	const fetchCrl = httpCrlFetcher();
+async function addRevocation(verification: CmsVerification, check: 'ocspThenCrl' | 'ocsp' | 'crl'): Promise<void> {
+	const sources: RevocationSources = {
+		...(check !== 'crl' ? { ocsp: httpOcspTransport() } : {}),
+		...(check !== 'ocsp' ? { crl: httpCrlFetcher() } : {}),
+	};
 	for (const signer of verification.signers as SignerWithRevocation[]) {
 		const chain = signer.trustChain;
 		if (!chain?.trusted) continue;
 		const path = chain.path.flatMap((link) => verification.certificates.find((certificate) => certificate.thumbprint === link.thumbprint) ?? []);
-		signer.revocation = await checkRevocation(path, new Date(chain.checkedAt), fetchCrl);
+		signer.revocation = await checkRevocation(path, new Date(chain.checkedAt), sources);
 		if (signer.revocation.some((report) => report.status !== 'good')) verification.valid = false;
 	}
 }
@@ -207,19 +216,20 @@ export async function execute(
 		errorIfInvalid?: boolean;
 		trustedCertificates?: string;
 		validityAt?: 'signingTime' | 'now';
-		checkRevocation?: boolean;
+		revocationCheck?: 'none' | 'ocspThenCrl' | 'ocsp' | 'crl';
 	};
 	const signature = await signatureBytes.call(this, itemIndex);
 	const content = await contentBytes.call(this, itemIndex, source);
 	const trustedCertificates = options.trustedCertificates?.trim() ? loadTrustedCertificates(options.trustedCertificates, this, itemIndex) : undefined;
-	if (options.checkRevocation && !trustedCertificates) {
+	const revocationCheck = options.revocationCheck ?? 'none';
+	if (revocationCheck !== 'none' && !trustedCertificates) {
 		throw new NodeOperationError(this.getNode(), 'Check Revocation needs Trusted Certificates', {
 			itemIndex,
 			description: 'Revocation is checked along the path to a trusted certificate: add your root certificates under Trusted Certificates.',
 		});
 	}
 	const verification = verifyCms(signature, content, { trustedCertificates, validityAt: options.validityAt });
-	if (options.checkRevocation) await addRevocation(verification);
+	if (revocationCheck !== 'none') await addRevocation(verification, revocationCheck);
 	const signers = verification.signers.map(signerReport);
 
 	if (!verification.valid && options.errorIfInvalid) {
