@@ -5,6 +5,7 @@
  * not checked: an operator's rejection of a revoked certificate stays the operator's.
  */
 import crypto from 'node:crypto';
+import 'reflect-metadata';
 import { AuthorityKeyIdentifierExtension, BasicConstraintsExtension, X509Certificate } from '@peculiar/x509';
 
 import type { Certificate } from './certificate';

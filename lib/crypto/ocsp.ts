@@ -118,28 +118,40 @@ function responderOf(basic: Asn1Node, issuer: Certificate): Certificate | undefi
 	return undefined;
 }
 
+/** A response that was read but cannot speak for the certificate (as opposed to one that could not be read). */
+class OcspAnswerError extends Error {}
+
 /**
  * Reads and checks an OCSP response for `certificate` (issued by `issuer`). Throws with a plain-language
  * message when the response cannot speak for the certificate.
  */
 export function readOcspResponse(der: Uint8Array, certificate: Certificate, issuer: Certificate, nonce: Buffer | undefined, now: Date): OcspAnswer {
+	try {
+		return readCheckedResponse(der, certificate, issuer, nonce, now);
+	} catch (error) {
+		if (error instanceof OcspAnswerError) throw error;
+		throw new OcspAnswerError(`the answer is not a valid OCSP response (${der.length} bytes: ${error instanceof Error ? error.message : 'unreadable'})`);
+	}
+}
+
+function readCheckedResponse(der: Uint8Array, certificate: Certificate, issuer: Certificate, nonce: Buffer | undefined, now: Date): OcspAnswer {
 	const top = readDer(Buffer.from(der)).expect(Tag.sequence);
 	const status = top.child(0).content.readUIntBE(0, top.child(0).content.length || 1);
-	if (status !== 0) throw new Error(`the responder answered ${RESPONSE_STATUS[status] ?? `status ${status}`}`);
+	if (status !== 0) throw new OcspAnswerError(`the responder answered ${RESPONSE_STATUS[status] ?? `status ${status}`}`);
 	const responseBytes = top.child(1).child(0);
-	if (responseBytes.child(0).oid !== OID_OCSP_BASIC) throw new Error(`the response type ${responseBytes.child(0).oid} is not a basic OCSP response`);
+	if (responseBytes.child(0).oid !== OID_OCSP_BASIC) throw new OcspAnswerError(`the response type ${responseBytes.child(0).oid} is not a basic OCSP response`);
 	const basic = readDer(responseBytes.child(1).bytes).expect(Tag.sequence);
 	const responder = responderOf(basic, issuer);
-	if (!responder) throw new Error(`the response is not signed by "${issuer.subject}" or by a responder it authorised`);
+	if (!responder) throw new OcspAnswerError(`the response is not signed by "${issuer.subject}" or by a responder it authorised`);
 	if (responder !== issuer && (now < responder.notBefore || now > responder.notAfter)) {
-		throw new Error(`the responder certificate "${responder.subject}" is not valid now`);
+		throw new OcspAnswerError(`the responder certificate "${responder.subject}" is not valid now`);
 	}
 
 	const data = basic.child(0).children;
 	const rest = data[0].isContext(0) ? data.slice(1) : data;
 	const [, , responses, extensions] = rest;
 	const sent = nonce && responseNonce(extensions?.isContext(1) ? extensions : undefined);
-	if (nonce && sent && !sent.equals(nonce)) throw new Error('the response answers another request (its nonce differs)');
+	if (nonce && sent && !sent.equals(nonce)) throw new OcspAnswerError('the response answers another request (its nonce differs)');
 
 	for (const single of responses.children) {
 		const [certId, certStatus, thisUpdateNode, ...optional] = single.children;
@@ -152,8 +164,8 @@ export function readOcspResponse(der: Uint8Array, certificate: Certificate, issu
 		const nextUpdateNode = optional.find((node) => node.isContext(0));
 		const nextUpdate = nextUpdateNode ? generalizedTime(nextUpdateNode.child(0)) : undefined;
 		// Five minutes of clock skew either way, as responders and clients commonly allow.
-		if (thisUpdate.getTime() > now.getTime() + 300_000) throw new Error(`the response is dated in the future (${thisUpdate.toISOString()})`);
-		if (nextUpdate && nextUpdate.getTime() < now.getTime() - 300_000) throw new Error(`the response is out of date (next update ${nextUpdate.toISOString()})`);
+		if (thisUpdate.getTime() > now.getTime() + 300_000) throw new OcspAnswerError(`the response is dated in the future (${thisUpdate.toISOString()})`);
+		if (nextUpdate && nextUpdate.getTime() < now.getTime() - 300_000) throw new OcspAnswerError(`the response is out of date (next update ${nextUpdate.toISOString()})`);
 
 		const answer: OcspAnswer = { status: 'unknown', thisUpdate: thisUpdate.toISOString(), ...(nextUpdate ? { nextUpdate: nextUpdate.toISOString() } : {}) };
 		if (certStatus.isContext(0)) return { ...answer, status: 'good' };
@@ -164,7 +176,7 @@ export function readOcspResponse(der: Uint8Array, certificate: Certificate, issu
 		}
 		return answer;
 	}
-	throw new Error(`the response does not name the certificate (serial ${certificate.serialNumber})`);
+	throw new OcspAnswerError(`the response does not name the certificate (serial ${certificate.serialNumber})`);
 }
 
 /** Asks the certificate's responders in turn; the first usable answer wins. */

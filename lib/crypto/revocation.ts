@@ -70,8 +70,15 @@ export function crlUrlsOf(certificate: Certificate): string[] {
 async function loadCrl(url: string, fetchCrl: CrlFetcher, now: Date): Promise<Buffer> {
 	const cached = crlCache.get(url);
 	if (cached && (cached.nextUpdate === undefined || cached.nextUpdate > now.getTime())) return cached.der;
-	const der = decodeBinary(Buffer.from(await fetchCrl(url)), 'CRL');
-	const crl = new X509Crl(der);
+	const fetched = Buffer.from(await fetchCrl(url));
+	let der: Buffer;
+	let crl: X509Crl;
+	try {
+		der = decodeBinary(fetched, 'CRL');
+		crl = new X509Crl(der);
+	} catch (error) {
+		throw new Error(`the answer is not a CRL (${fetched.length} bytes: ${error instanceof Error ? error.message : 'unreadable'})`);
+	}
 	crlCache.set(url, { der, nextUpdate: crl.nextUpdate?.getTime() });
 	if (crlCache.size > CRL_CACHE_LIMIT) crlCache.delete(crlCache.keys().next().value as string);
 	return der;

@@ -82,6 +82,7 @@ describe.each<Kind>(['rsa', 'gost256'])('CRL revocation, %s, CA run by openssl',
 		server.files.set(`/${kind}/ca.crl`, Buffer.from('<html>maintenance</html>'));
 		const [garbage] = await checkRevocation([good.certificate, ca.certificate], new Date(), sources);
 		expect(garbage.status).toBe('unknown');
+		expect(garbage.error).toContain('the answer is not a CRL (24 bytes');
 		server.files.set(`/${kind}/ca.crl`, crl.der);
 	});
 
