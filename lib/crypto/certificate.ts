@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { ContentInfo } from 'pkijs';
 import { SubjectKeyIdentifierExtension, X509Certificate } from '@peculiar/x509';
 
+import { BoundedMap } from '../boundedMap';
 import { Asn1Error, Asn1Node, Tag, TagClass, decodeAsn1String, decodeBinary, pemBlocks, readFirst, toPem } from './encoding';
 import { EdoCryptoError } from './errors';
 import { GostPublicKey } from './gost/gostKey';
@@ -118,8 +119,7 @@ const RUSSIAN_IDENTIFIERS = {
 	snils: '1.2.643.100.3',
 } as const;
 
-const parsedCertificates = new Map<string, Certificate>();
-const PARSED_CERTIFICATES_LIMIT = 512;
+const parsedCertificates = new BoundedMap<string, Certificate>(512);
 
 export class Certificate {
 	readonly der: Buffer;
@@ -187,7 +187,6 @@ export class Certificate {
 			if (shape) throw shape;
 			const certificate = new Certificate(top);
 			parsedCertificates.set(cacheKey, certificate);
-			if (parsedCertificates.size > PARSED_CERTIFICATES_LIMIT) parsedCertificates.delete(parsedCertificates.keys().next().value as string);
 			return certificate;
 		} catch (error) {
 			if (error instanceof EdoCryptoError) throw error;

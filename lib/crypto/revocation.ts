@@ -7,11 +7,12 @@
 import 'reflect-metadata';
 import { CRLDistributionPointsExtension, X509Certificate, X509Crl, X509CrlReason } from '@peculiar/x509';
 
+import { BoundedMap } from '../boundedMap';
+import { getHttpClient } from '../http/client';
 import type { Certificate } from './certificate';
 import { isSignatureBy } from './chain';
 import { decodeBinary } from './encoding';
 import { queryOcsp, type OcspTransport } from './ocsp';
-import { getHttpClient } from '../http/client';
 
 export type RevocationState = 'good' | 'revoked' | 'unknown';
 
@@ -47,8 +48,7 @@ interface CachedCrl {
 }
 
 /** Parsed CRLs by URL, kept until their nextUpdate (bounded: CRLs of large CAs run to megabytes). */
-const crlCache = new Map<string, CachedCrl>();
-const CRL_CACHE_LIMIT = 32;
+const crlCache = new BoundedMap<string, CachedCrl>(32);
 
 export function clearCrlCache(): void {
 	crlCache.clear();
@@ -80,7 +80,6 @@ async function loadCrl(url: string, fetchCrl: CrlFetcher, now: Date): Promise<Bu
 		throw new Error(`the answer is not a CRL (${fetched.length} bytes: ${error instanceof Error ? error.message : 'unreadable'})`);
 	}
 	crlCache.set(url, { der, nextUpdate: crl.nextUpdate?.getTime() });
-	if (crlCache.size > CRL_CACHE_LIMIT) crlCache.delete(crlCache.keys().next().value as string);
 	return der;
 }
 

@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+
+import { BoundedMap } from '../boundedMap';
 import { decodeBody, encodeBody, InvalidJsonBody, type ResponseType } from './body';
 import {
 	DEFAULT_ERROR_CODE_FIELDS,
@@ -432,8 +434,8 @@ export class HttpClient {
 	}
 }
 
-const clients = new Map<string, HttpClient>();
 const MAX_CLIENTS = 128;
+const clients = new BoundedMap<string, HttpClient>(MAX_CLIENTS);
 
 function clientKey(options: HttpClientOptions): string | undefined {
 	if (options.sleep || options.now || options.random) return undefined;
@@ -447,14 +449,8 @@ function clientKey(options: HttpClientOptions): string | undefined {
 export function getHttpClient(options: HttpClientOptions): HttpClient {
 	const key = clientKey(options);
 	if (key === undefined) return new HttpClient(options);
-	const cached = clients.get(key);
-	if (cached) {
-		clients.delete(key);
-		clients.set(key, cached);
-		return cached;
-	}
-	const client = new HttpClient(options);
+	const client = clients.get(key) ?? new HttpClient(options);
+	// Set again on a hit too: the client becomes the newest, the last to be dropped.
 	clients.set(key, client);
-	if (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
 	return client;
 }

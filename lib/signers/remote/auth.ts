@@ -3,6 +3,7 @@
  * (HTTP Basic). Fetched tokens are cached in-process per account (keyed by a hash of the settings, never a
  * raw secret) until shortly before they expire; a token the service rejects is dropped and fetched once more.
  */
+import { BoundedMap } from '../../boundedMap';
 import { EdoCryptoError } from '../../crypto/errors';
 import { getHttpClient, type HttpClient } from '../../http';
 import { cscFailure, protocolError, type CscStep } from './errors';
@@ -20,7 +21,7 @@ const EXPIRY_MARGIN_MS = 30_000;
 const DEFAULT_LIFETIME_MS = 50 * 60_000;
 const MAX_CACHED = 256;
 
-const tokens = new Map<string, CachedToken>();
+const tokens = new BoundedMap<string, CachedToken>(MAX_CACHED);
 const pending = new Map<string, Promise<CachedToken>>();
 
 /** Forgets every cached access token (tests). */
@@ -107,7 +108,6 @@ export class AccessTokens {
 		const lifetime = expiresIn !== undefined && expiresIn > 0 ? expiresIn * 1000 : DEFAULT_LIFETIME_MS;
 		const entry = { token, expiresAt: Date.now() + Math.max(lifetime - EXPIRY_MARGIN_MS, lifetime / 2) };
 		tokens.set(this.key, entry);
-		if (tokens.size > MAX_CACHED) tokens.delete(tokens.keys().next().value as string);
 		return entry;
 	}
 

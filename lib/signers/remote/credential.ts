@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
+import { BoundedMap } from '../../boundedMap';
 import { Certificate, normalizeThumbprint } from '../../crypto/certificate';
 import { EdoCryptoError } from '../../crypto/errors';
 import { CscClient, describeCredential, type CredentialDescription } from './client';
@@ -19,7 +20,7 @@ export interface RemoteCredential {
 
 const CACHE_TTL_MS = 5 * 60_000;
 const MAX_CACHED = 256;
-const cache = new Map<string, { value: RemoteCredential; expiresAt: number }>();
+const cache = new BoundedMap<string, { value: RemoteCredential; expiresAt: number }>(MAX_CACHED);
 
 export function clearRemoteCredentials(): void {
 	cache.clear();
@@ -120,6 +121,5 @@ export async function resolveRemoteCredential(client: CscClient, settings: Remot
 	}
 	const value: RemoteCredential = { description, certificate: own, chain: rest.filter((other) => !other.der.equals(own.der)) };
 	cache.set(key, { value, expiresAt: Date.now() + CACHE_TTL_MS });
-	if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
 	return value;
 }

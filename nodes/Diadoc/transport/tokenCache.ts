@@ -9,6 +9,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
+import { BoundedMap } from '../../../lib/boundedMap';
+
 /** Diadoc documents 24 hours; renew a little earlier so a token does not expire mid-execution. */
 export const LEGACY_TOKEN_TTL_MS = 23 * 60 * 60 * 1000;
 const MAX_ENTRIES = 256;
@@ -20,7 +22,7 @@ interface Entry {
 	expiresAt: number;
 }
 
-const tokens = new Map<string, Entry>();
+const tokens = new BoundedMap<string, Entry>(MAX_ENTRIES);
 const pending = new Map<string, Promise<string>>();
 
 export function tokenCacheKey(parts: string[]): string {
@@ -42,9 +44,7 @@ export async function cachedToken(key: string, obtain: () => Promise<string>, tt
 	const request = (async () => {
 		try {
 			const token = await obtain();
-			tokens.delete(key);
 			tokens.set(key, { token, expiresAt: now() + ttlMs });
-			if (tokens.size > MAX_ENTRIES) tokens.delete(tokens.keys().next().value as string);
 			return token;
 		} finally {
 			pending.delete(key);

@@ -4,6 +4,8 @@
  * and concurrent logins for the same key are merged into one.
  */
 
+import { BoundedMap } from '../../../lib/boundedMap';
+
 export interface TaxcomSession {
 	assistantKey: string;
 	/** Local clock (ms) of the login or the last successful use. */
@@ -19,9 +21,9 @@ function safetyMargin(lifetimeMs: number): number {
 export class TaxcomSessionCache {
 	/** Replaceable in tests. */
 	now: () => number = Date.now;
-	private readonly sessions = new Map<string, TaxcomSession>();
-	private readonly pending = new Map<string, Promise<TaxcomSession>>();
 	private static readonly MAX_SESSIONS = 256;
+	private readonly sessions = new BoundedMap<string, TaxcomSession>(TaxcomSessionCache.MAX_SESSIONS);
+	private readonly pending = new Map<string, Promise<TaxcomSession>>();
 
 	/** The live session of this key, if any. */
 	get(key: string): TaxcomSession | undefined {
@@ -40,9 +42,7 @@ export class TaxcomSessionCache {
 
 	put(key: string, assistantKey: string, lifetimeMs: number): TaxcomSession {
 		const session: TaxcomSession = { assistantKey, lastUsedAt: this.now(), lifetimeMs };
-		this.sessions.delete(key);
 		this.sessions.set(key, session);
-		if (this.sessions.size > TaxcomSessionCache.MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
 		return session;
 	}
 

@@ -4,18 +4,18 @@
  * documented: it is kept until the API answers 401.
  */
 
+import { BoundedMap } from '../../../lib/boundedMap';
+
 export class TranscryptTokenCache {
-	private readonly tokens = new Map<string, string>();
 	private static readonly MAX_TOKENS = 256;
+	private readonly tokens = new BoundedMap<string, string>(TranscryptTokenCache.MAX_TOKENS);
 
 	get(key: string): string | undefined {
 		return this.tokens.get(key);
 	}
 
 	put(key: string, token: string): void {
-		this.tokens.delete(key);
 		this.tokens.set(key, token);
-		if (this.tokens.size > TranscryptTokenCache.MAX_TOKENS) this.tokens.delete(this.tokens.keys().next().value as string);
 	}
 
 	/** Forgets the token of this key (only if it is still `token`, when given). */
