@@ -9,10 +9,8 @@ import 'reflect-metadata';
 import { AuthorityKeyIdentifierExtension, BasicConstraintsExtension, X509Certificate } from '@peculiar/x509';
 
 import type { Certificate } from './certificate';
+import { SIGNATURES, hashBytes } from './cms/algorithms';
 import { Tag, readDer } from './encoding';
-import * as GOST_OID from './gost/oids';
-import { Streebog } from './gost/streebog';
-import * as OID from './cms/oids';
 
 /** A path longer than this is refused rather than followed (real EDO chains are 2–4 long). */
 const MAX_PATH_LENGTH = 8;
@@ -35,21 +33,6 @@ export interface TrustChainReport {
 	error?: string;
 }
 
-const CERTIFICATE_SIGNATURES: Record<string, { keyType: 'rsa' | 'ec' | 'gost'; hash: string }> = {
-	[OID.OID_SHA1_WITH_RSA]: { keyType: 'rsa', hash: 'sha1' },
-	[OID.OID_SHA224_WITH_RSA]: { keyType: 'rsa', hash: 'sha224' },
-	[OID.OID_SHA256_WITH_RSA]: { keyType: 'rsa', hash: 'sha256' },
-	[OID.OID_SHA384_WITH_RSA]: { keyType: 'rsa', hash: 'sha384' },
-	[OID.OID_SHA512_WITH_RSA]: { keyType: 'rsa', hash: 'sha512' },
-	[OID.OID_ECDSA_WITH_SHA1]: { keyType: 'ec', hash: 'sha1' },
-	[OID.OID_ECDSA_WITH_SHA224]: { keyType: 'ec', hash: 'sha224' },
-	[OID.OID_ECDSA_WITH_SHA256]: { keyType: 'ec', hash: 'sha256' },
-	[OID.OID_ECDSA_WITH_SHA384]: { keyType: 'ec', hash: 'sha384' },
-	[OID.OID_ECDSA_WITH_SHA512]: { keyType: 'ec', hash: 'sha512' },
-	[GOST_OID.TC26_SIGNWITHDIGEST_GOST_3410_12_256]: { keyType: 'gost', hash: 'streebog256' },
-	[GOST_OID.TC26_SIGNWITHDIGEST_GOST_3410_12_512]: { keyType: 'gost', hash: 'streebog512' },
-};
-
 function link(certificate: Certificate): ChainLink {
 	return {
 		subject: certificate.subject,
@@ -71,14 +54,15 @@ export function isSignedBy(certificate: Certificate, issuer: Certificate): boole
 export function isSignatureBy(signedDer: Buffer, issuer: Certificate): boolean {
 	try {
 		const [tbs, algorithm, signatureValue] = readDer(signedDer).expect(Tag.sequence).children;
-		const signature = CERTIFICATE_SIGNATURES[algorithm.expect(Tag.sequence).child(0).oid];
-		if (!signature) return false;
+		// Certificates, CRLs and OCSP responses name the hash with the signature (a bare key OID does not).
+		const signature = SIGNATURES[algorithm.expect(Tag.sequence).child(0).oid];
+		if (!signature?.hash) return false;
 		const value = signatureValue.expect(Tag.bitString).bytes;
 		if (signature.keyType === 'gost') {
 			if (!issuer.isGost) return false;
 			const key = issuer.gostPublicKey;
 			if (signature.hash !== `streebog${key.digest}`) return false;
-			return key.verifyDigest(new Streebog(key.digest).update(tbs.raw).digest(), value);
+			return key.verifyDigest(hashBytes(signature.hash, tbs.raw), value);
 		}
 		if (issuer.isGost) return false;
 		const key = issuer.publicKey;

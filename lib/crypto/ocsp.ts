@@ -11,22 +11,14 @@ import { GeneralizedTime } from 'asn1js';
 
 import { Certificate } from './certificate';
 import { isSignatureBy } from './chain';
+import { DIGESTS, hashBytes } from './cms/algorithms';
 import { DER_NULL, TAG_OCTET_STRING, algorithmIdentifier, explicit, octetString, oid, sequence, tlv } from './cms/der';
+import { OID_SHA1 } from './cms/oids';
 import { Asn1Node, Tag, readDer } from './encoding';
-import * as GOST_OID from './gost/oids';
-import { Streebog } from './gost/streebog';
 
 const OID_OCSP_BASIC = '1.3.6.1.5.5.7.48.1.1';
 const OID_OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
 const OID_OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
-const OID_SHA1 = '1.3.14.3.2.26';
-
-const CERT_ID_HASHES: Record<string, (data: Buffer) => Buffer> = {
-	[OID_SHA1]: (data) => crypto.createHash('sha1').update(data).digest(),
-	'2.16.840.1.101.3.4.2.1': (data) => crypto.createHash('sha256').update(data).digest(),
-	[GOST_OID.TC26_GOST_3411_12_256]: (data) => new Streebog(256).update(data).digest(),
-	[GOST_OID.TC26_GOST_3411_12_512]: (data) => new Streebog(512).update(data).digest(),
-};
 
 const RESPONSE_STATUS: Record<number, string> = {
 	1: 'malformedRequest',
@@ -64,11 +56,10 @@ function subjectPublicKeyBits(certificate: Certificate): Buffer {
 
 /** A DER OCSPRequest for one certificate, with a 16-byte nonce. */
 export function buildOcspRequest(certificate: Certificate, issuer: Certificate, nonce: Buffer): Buffer {
-	const sha1 = CERT_ID_HASHES[OID_SHA1];
 	const certId = sequence(
 		algorithmIdentifier(OID_SHA1, DER_NULL),
-		octetString(sha1(issuer.subjectNameDer)),
-		octetString(sha1(subjectPublicKeyBits(issuer))),
+		octetString(hashBytes('sha1', issuer.subjectNameDer)),
+		octetString(hashBytes('sha1', subjectPublicKeyBits(issuer))),
 		certificate.serialNumberDer,
 	);
 	const nonceExtension = sequence(oid(OID_OCSP_NONCE), octetString(tlv(TAG_OCTET_STRING, nonce)));
@@ -156,9 +147,10 @@ function readCheckedResponse(der: Uint8Array, certificate: Certificate, issuer: 
 	for (const single of responses.children) {
 		const [certId, certStatus, thisUpdateNode, ...optional] = single.children;
 		const [hashAlgorithm, nameHash, keyHash, serial] = certId.children;
-		const hash = CERT_ID_HASHES[hashAlgorithm.child(0).oid];
-		if (!hash || !serial.raw.equals(certificate.serialNumberDer)) continue;
-		if (!nameHash.bytes.equals(hash(issuer.subjectNameDer)) || !keyHash.bytes.equals(hash(subjectPublicKeyBits(issuer)))) continue;
+		const digest = DIGESTS[hashAlgorithm.child(0).oid];
+		if (!digest || !serial.raw.equals(certificate.serialNumberDer)) continue;
+		if (!nameHash.bytes.equals(hashBytes(digest.node, issuer.subjectNameDer))) continue;
+		if (!keyHash.bytes.equals(hashBytes(digest.node, subjectPublicKeyBits(issuer)))) continue;
 
 		const thisUpdate = generalizedTime(thisUpdateNode);
 		const nextUpdateNode = optional.find((node) => node.isContext(0));
