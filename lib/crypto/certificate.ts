@@ -143,6 +143,8 @@ export class Certificate {
 	readonly notAfter: Date;
 	/** Uppercase hex of the serial number, without the DER sign byte. */
 	readonly serialNumber: string;
+	/** The @peculiar/x509 reading of the certificate, for its extensions (kept: parsing costs about a millisecond). */
+	readonly x509: X509Certificate;
 
 	private cachedPublicKey?: crypto.KeyObject;
 	private cachedGostPublicKey?: GostPublicKey;
@@ -154,6 +156,7 @@ export class Certificate {
 		const [serial, , issuer, , subject, spki] = tbs.slice(tbs[0]?.isContext(0) ? 1 : 0);
 		if (!spki) throw new Asn1Error('tbsCertificate is incomplete');
 		const x509 = new X509Certificate(this.der);
+		this.x509 = x509;
 
 		this.serialNumberDer = Buffer.from(serial.expect(Tag.integer).raw);
 		this.serialNumber = x509.serialNumber.toUpperCase();

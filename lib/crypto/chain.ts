@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import 'reflect-metadata';
-import { AuthorityKeyIdentifierExtension, BasicConstraintsExtension, X509Certificate } from '@peculiar/x509';
+import { AuthorityKeyIdentifierExtension, BasicConstraintsExtension } from '@peculiar/x509';
 
 import type { Certificate } from './certificate';
 import { SIGNATURES, hashBytes } from './cms/algorithms';
@@ -73,26 +73,12 @@ export function isSignatureBy(signedDer: Buffer, issuer: Certificate): boolean {
 	}
 }
 
-interface ChainExtensions {
-	isCa?: boolean;
-	authorityKeyId?: Buffer;
-}
-
-/** Certificates are immutable and parsed ones are shared (Certificate.fromDer), so their extensions can be kept. */
-const extensionsCache = new WeakMap<Certificate, ChainExtensions>();
-
-function extensionsOf(certificate: Certificate): ChainExtensions {
-	let extensions = extensionsCache.get(certificate);
-	if (!extensions) {
-		const x509 = new X509Certificate(certificate.der);
-		const keyId = x509.getExtension(AuthorityKeyIdentifierExtension)?.keyId;
-		extensions = {
-			isCa: x509.getExtension(BasicConstraintsExtension)?.ca,
-			authorityKeyId: keyId ? Buffer.from(keyId, 'hex') : undefined,
-		};
-		extensionsCache.set(certificate, extensions);
-	}
-	return extensions;
+function extensionsOf(certificate: Certificate): { isCa?: boolean; authorityKeyId?: Buffer } {
+	const keyId = certificate.x509.getExtension(AuthorityKeyIdentifierExtension)?.keyId;
+	return {
+		isCa: certificate.x509.getExtension(BasicConstraintsExtension)?.ca,
+		authorityKeyId: keyId ? Buffer.from(keyId, 'hex') : undefined,
+	};
 }
 
 function validityError(certificate: Certificate, at: Date): string | undefined {

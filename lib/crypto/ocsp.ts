@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import 'reflect-metadata';
-import { AuthorityInfoAccessExtension, ExtendedKeyUsageExtension, X509Certificate } from '@peculiar/x509';
+import { AuthorityInfoAccessExtension, ExtendedKeyUsageExtension } from '@peculiar/x509';
 import { GeneralizedTime } from 'asn1js';
 
 import { Certificate } from './certificate';
@@ -46,7 +46,7 @@ export type OcspTransport = (url: string, request: Buffer) => Promise<Uint8Array
 
 /** The OCSP responder URLs of the certificate's Authority Information Access extension (http/https). */
 export function ocspUrlsOf(certificate: Certificate): string[] {
-	const extension = new X509Certificate(certificate.der).getExtension(AuthorityInfoAccessExtension);
+	const extension = certificate.x509.getExtension(AuthorityInfoAccessExtension);
 	return (extension?.ocsp ?? []).flatMap((name) => (name.type === 'url' && /^https?:\/\//i.test(name.value) ? [name.value] : []));
 }
 
@@ -101,7 +101,7 @@ function responderOf(basic: Asn1Node, issuer: Certificate): Certificate | undefi
 		} catch {
 			continue;
 		}
-		const usages = new X509Certificate(candidate.der).getExtension(ExtendedKeyUsageExtension)?.usages.map(String) ?? [];
+		const usages = candidate.x509.getExtension(ExtendedKeyUsageExtension)?.usages.map(String) ?? [];
 		if (!candidate.issuerNameDer.equals(issuer.subjectNameDer) || !usages.includes(OID_OCSP_SIGNING)) continue;
 		if (!isSignatureBy(candidate.der, issuer)) continue;
 		if (isSignatureBy(basicDer, candidate)) return candidate;

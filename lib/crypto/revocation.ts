@@ -5,7 +5,7 @@
  * are not used. The caller supplies the transports (HTTP in the nodes); CRLs are kept until their nextUpdate.
  */
 import 'reflect-metadata';
-import { CRLDistributionPointsExtension, X509Certificate, X509Crl, X509CrlReason } from '@peculiar/x509';
+import { CRLDistributionPointsExtension, X509Crl, X509CrlReason } from '@peculiar/x509';
 
 import { BoundedMap } from '../boundedMap';
 import { getHttpClient } from '../http/client';
@@ -56,7 +56,7 @@ export function clearCrlCache(): void {
 
 /** http(s) URLs of the certificate's CRL distribution points (LDAP points are skipped). */
 export function crlUrlsOf(certificate: Certificate): string[] {
-	const extension = new X509Certificate(certificate.der).getExtension(CRLDistributionPointsExtension);
+	const extension = certificate.x509.getExtension(CRLDistributionPointsExtension);
 	const urls: string[] = [];
 	for (const point of extension?.distributionPoints ?? []) {
 		for (const name of point.distributionPoint?.fullName ?? []) {
