@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import 'reflect-metadata';
-import { AuthorityInfoAccessExtension, ExtendedKeyUsageExtension } from '@peculiar/x509';
+import { AuthorityInfoAccessExtension, ExtendedKeyUsageExtension, X509CrlReason } from '@peculiar/x509';
 import { GeneralizedTime } from 'asn1js';
 
 import { Certificate } from './certificate';
@@ -28,10 +28,10 @@ const RESPONSE_STATUS: Record<number, string> = {
 	6: 'unauthorized',
 };
 
-const CRL_REASONS = [
-	'unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation',
-	'certificateHold', 'unused', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise',
-];
+/** A CRLReason code by its RFC 5280 name (CRL entries and OCSP answers share the codes). */
+export function crlReasonName(code: number): string {
+	return X509CrlReason[code] ?? String(code);
+}
 
 export interface OcspAnswer {
 	status: 'good' | 'revoked' | 'unknown';
@@ -163,7 +163,7 @@ function readCheckedResponse(der: Uint8Array, certificate: Certificate, issuer: 
 		if (certStatus.isContext(0)) return { ...answer, status: 'good' };
 		if (certStatus.isContext(1)) {
 			const [revocationTime, reasonNode] = certStatus.children;
-			const reason = reasonNode?.isContext(0) ? CRL_REASONS[reasonNode.child(0).content[0]] : undefined;
+			const reason = reasonNode?.isContext(0) ? crlReasonName(reasonNode.child(0).content[0]) : undefined;
 			return { ...answer, status: 'revoked', revokedAt: generalizedTime(revocationTime).toISOString(), ...(reason ? { reason } : {}) };
 		}
 		return answer;

@@ -5,14 +5,14 @@
  * are not used. The caller supplies the transports (HTTP in the nodes); CRLs are kept until their nextUpdate.
  */
 import 'reflect-metadata';
-import { CRLDistributionPointsExtension, X509Crl, X509CrlReason } from '@peculiar/x509';
+import { CRLDistributionPointsExtension, X509Crl } from '@peculiar/x509';
 
 import { BoundedMap } from '../boundedMap';
-import { getHttpClient } from '../http/client';
+import { getHttpClient, type HttpClient, type HttpTimeouts } from '../http/client';
 import type { Certificate } from './certificate';
 import { isSignatureBy } from './chain';
 import { decodeBinary } from './encoding';
-import { queryOcsp, type OcspTransport } from './ocsp';
+import { crlReasonName, queryOcsp, type OcspTransport } from './ocsp';
 
 export type RevocationState = 'good' | 'revoked' | 'unknown';
 
@@ -42,13 +42,13 @@ export interface RevocationSources {
 	crl?: CrlFetcher;
 }
 
-interface CachedCrl {
+interface LoadedCrl {
 	der: Buffer;
-	nextUpdate?: number;
+	crl: X509Crl;
 }
 
 /** Parsed CRLs by URL, kept until their nextUpdate (bounded: CRLs of large CAs run to megabytes). */
-const crlCache = new BoundedMap<string, CachedCrl>(32);
+const crlCache = new BoundedMap<string, LoadedCrl>(32);
 
 export function clearCrlCache(): void {
 	crlCache.clear();
@@ -67,9 +67,10 @@ export function crlUrlsOf(certificate: Certificate): string[] {
 	return urls;
 }
 
-async function loadCrl(url: string, fetchCrl: CrlFetcher, now: Date): Promise<Buffer> {
+async function loadCrl(url: string, fetchCrl: CrlFetcher, now: Date): Promise<LoadedCrl> {
 	const cached = crlCache.get(url);
-	if (cached && (cached.nextUpdate === undefined || cached.nextUpdate > now.getTime())) return cached.der;
+	const nextUpdate = cached?.crl.nextUpdate;
+	if (cached && (nextUpdate === undefined || nextUpdate.getTime() > now.getTime())) return cached;
 	const fetched = Buffer.from(await fetchCrl(url));
 	let der: Buffer;
 	let crl: X509Crl;
@@ -79,12 +80,9 @@ async function loadCrl(url: string, fetchCrl: CrlFetcher, now: Date): Promise<Bu
 	} catch (error) {
 		throw new Error(`the answer is not a CRL (${fetched.length} bytes: ${error instanceof Error ? error.message : 'unreadable'})`);
 	}
-	crlCache.set(url, { der, nextUpdate: crl.nextUpdate?.getTime() });
-	return der;
-}
-
-function reasonName(reason: X509CrlReason | undefined): string | undefined {
-	return reason === undefined ? undefined : (X509CrlReason[reason] ?? String(reason));
+	const loaded = { der, crl };
+	crlCache.set(url, loaded);
+	return loaded;
 }
 
 /** Why this CRL cannot speak for `certificate`, or undefined when it can. */
@@ -139,15 +137,14 @@ async function byCrl(certificate: Certificate, issuer: Certificate, at: Date, no
 	if (urls.length === 0) return 'the certificate names no http(s) CRL distribution point';
 	const problems: string[] = [];
 	for (const url of urls) {
-		let der: Buffer;
-		let crl: X509Crl;
+		let loaded: LoadedCrl;
 		try {
-			der = await loadCrl(url, fetchCrl, now);
-			crl = new X509Crl(der);
+			loaded = await loadCrl(url, fetchCrl, now);
 		} catch (error) {
 			problems.push(`${url}: ${error instanceof Error ? error.message : 'could not be read'}`);
 			continue;
 		}
+		const { crl, der } = loaded;
 		const problem = crlProblem(crl, der, certificate, issuer, now);
 		if (problem) {
 			problems.push(`${url}: ${problem}`);
@@ -160,7 +157,7 @@ async function byCrl(certificate: Certificate, issuer: Certificate, at: Date, no
 			status: revokedAt(entry.revocationDate, at),
 			crl: url,
 			revokedAt: entry.revocationDate.toISOString(),
-			...(entry.reason !== undefined ? { reason: reasonName(entry.reason) } : {}),
+			...(entry.reason !== undefined ? { reason: crlReasonName(entry.reason) } : {}),
 		};
 	}
 	return `no usable CRL: ${problems.join('; ')}`;
@@ -178,24 +175,30 @@ export async function checkRevocation(path: Certificate[], at: Date, sources: Re
 	return reports;
 }
 
-/** Fetches CRLs over HTTP(S) with the package's transport (proxy settings, timeouts, retries on GET). */
-export function httpCrlFetcher(timeouts: { connectMs?: number; headersMs?: number; bodyMs?: number } = {}): CrlFetcher {
-	return async (url: string) => {
-		const target = new URL(url);
-		const client = getHttpClient({ baseUrl: `${target.origin}/`, serviceName: `the CRL server ${target.host}`, timeouts });
-		const response = await client.request<Buffer>({ method: 'GET', path: `${target.pathname}${target.search}`, responseType: 'buffer' });
-		return response.body;
+/** The package's transport (proxy settings, timeouts, retries) for an absolute URL: its client and its path. */
+function clientFor(url: string, service: string, timeouts: HttpTimeouts): { client: HttpClient; path: string } {
+	const target = new URL(url);
+	return {
+		client: getHttpClient({ baseUrl: `${target.origin}/`, serviceName: `the ${service} ${target.host}`, timeouts }),
+		path: `${target.pathname}${target.search}`,
 	};
 }
 
-/** Posts OCSP requests over HTTP(S) with the package's transport. */
-export function httpOcspTransport(timeouts: { connectMs?: number; headersMs?: number; bodyMs?: number } = {}): OcspTransport {
+/** Fetches CRLs over HTTP(S). */
+export function httpCrlFetcher(timeouts: HttpTimeouts = {}): CrlFetcher {
+	return async (url: string) => {
+		const { client, path } = clientFor(url, 'CRL server', timeouts);
+		return (await client.request<Buffer>({ method: 'GET', path, responseType: 'buffer' })).body;
+	};
+}
+
+/** Posts OCSP requests over HTTP(S). */
+export function httpOcspTransport(timeouts: HttpTimeouts = {}): OcspTransport {
 	return async (url: string, request: Buffer) => {
-		const target = new URL(url);
-		const client = getHttpClient({ baseUrl: `${target.origin}/`, serviceName: `the OCSP responder ${target.host}`, timeouts });
+		const { client, path } = clientFor(url, 'OCSP responder', timeouts);
 		const response = await client.request<Buffer>({
 			method: 'POST',
-			path: `${target.pathname}${target.search}`,
+			path,
 			headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
 			body: request,
 			idempotent: true,

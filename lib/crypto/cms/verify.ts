@@ -128,10 +128,10 @@ export function verifyCms(signature: Uint8Array, detachedContent?: Uint8Array, o
 	);
 	const anchors = options.trustedCertificates;
 	if (anchors) {
+		const now = options.now ?? new Date();
 		for (const signer of signers) {
 			const certificate = signer.certificateDer && certificates.find((known) => known.der.equals(signer.certificateDer!));
 			if (!certificate) continue;
-			const now = options.now ?? new Date();
 			const at = options.validityAt !== 'now' && signer.signingTime ? new Date(signer.signingTime) : now;
 			signer.trustChain = checkTrustChain(certificate, certificates, anchors, at);
 		}

@@ -103,7 +103,7 @@ export const description: INodeProperties[] = forOperation('verify', [
 				default: '',
 				placeholder: '-----BEGIN CERTIFICATE-----',
 				description:
-					'Root (or any) certificates to trust, as PEM blocks, base64 or a .p7b bundle. Given these, the signer certificate must chain to one of them for "valid" to be true. Revocation is not checked.',
+					'Root (or any) certificates to trust, as PEM blocks, base64 or a .p7b bundle. Given these, the signer certificate must chain to one of them for "valid" to be true. Revocation is checked only with Check Revocation.',
 			},
 			{
 				displayName: 'Check Validity At',
